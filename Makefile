@@ -1,0 +1,42 @@
+# schoolportal: `make demo` runs a demo school, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app schoolportal
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: demo test install install-dev translations extract-messages lint run clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	$(MAKE) translations
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(MAKE) translations
+
+translations: $(BIN)/python
+	$(BIN)/pybabel compile --use-fuzzy -q -d schoolportal/translations
+
+extract-messages: $(BIN)/python
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o schoolportal/translations/messages.pot .
+	$(BIN)/pybabel update -q -N -i schoolportal/translations/messages.pot -d schoolportal/translations
+
+demo: install
+	SCHOOLPORTAL_CONFIG=development $(FLASK) seed-demo
+	@echo "schoolportal runs on http://$(HOST):$(PORT)  (stop with Ctrl+C)"
+	SCHOOLPORTAL_CONFIG=development $(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check schoolportal tests config.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,102 @@
+"""Settings for schoolportal, read from the environment.
+
+Every variable is listed with its default in README.md. Development and test get safe
+defaults; production gets none for secrets and refuses to start without them.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
+
+
+def _bool(name, default):
+    """Read a yes/no environment variable."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name, default):
+    """Read a whole-number environment variable."""
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    """Production settings: secure cookies, no default secret."""
+
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    DATABASE_URL = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'schoolportal.db'}"
+    )
+    MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
+    # "x-accel" (nginx) or "x-sendfile" (Apache) lets the web server send media bytes.
+    MEDIA_SENDFILE = os.environ.get("MEDIA_SENDFILE", "")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "OBS De Regenboog <noreply@example.org>"
+    )
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = {"nl": "Nederlands", "en": "English"}
+
+    SESSION_COOKIE_NAME = "schoolportal_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    # OWASP ASVS 4.0 level 2 (3.3.2): re-authenticate after 30 idle minutes or 12 hours.
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    SESSION_MAX_HOURS = _int("SESSION_MAX_HOURS", 12)
+    REMEMBER_COOKIE_DURATION = 0
+
+    LOGIN_THROTTLE_MINUTES = _int("LOGIN_THROTTLE_MINUTES", 15)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+
+    # Argon2id cost (RFC 9106, second recommended option: 64 MiB, 3 passes).
+    ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_KIB = _int("ARGON2_MEMORY_KIB", 65536)
+
+    # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
+    SEND_FILE_MAX_AGE_DEFAULT = 3600
+
+
+class DevConfig(Config):
+    """Local development and `make demo`: plain HTTP on 127.0.0.1."""
+
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    MAIL_PORT = _int("MAIL_PORT", 8025)
+
+
+class TestConfig(Config):
+    """The test suite: a throwaway database, cheap hashing, CSRF still on."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SESSION_COOKIE_SECURE = False
+    DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 1024
+    MAIL_PORT = 8025
+
+
+CONFIGS = {"production": Config, "development": DevConfig, "testing": TestConfig}

@@ -1,0 +1,123 @@
+"""schoolportal: a closed school-parent portal. `create_app` builds the Flask app."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS, DEV_SECRET_KEY
+
+from . import authz, database, errors, i18n, sessions
+from .extensions import babel, csrf, db, login_manager, mail
+from .models import School
+from .rendering import add_security_headers
+
+ROOT = Path(__file__).resolve().parent.parent
+BLUEPRINTS = ("auth", "home", "spaces", "account")
+
+
+def create_app(config=None):
+    """Build the app; `config` is a config class, a name, or None for SCHOOLPORTAL_CONFIG."""
+    config_class = _config_class(config)
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        instance_path=str(Path(os.environ.get("INSTANCE_PATH", ROOT / "instance")).resolve()),
+    )
+    app.config.from_object(config_class)
+    _refuse_unsafe_production(app)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    db.initialize(database.open_database(app.config["DATABASE_URL"]))
+    _init_extensions(app)
+    _register_blueprints(app)
+    errors.register(app)
+    _register_request_hooks(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _config_class(config):
+    """Resolve the config argument to a config class."""
+    if config is None:
+        config = os.environ.get("SCHOOLPORTAL_CONFIG", "production")
+    if isinstance(config, str):
+        if config not in CONFIGS:
+            raise RuntimeError(f"Unknown SCHOOLPORTAL_CONFIG {config!r}; use {sorted(CONFIGS)}")
+        return CONFIGS[config]
+    return config
+
+
+def _refuse_unsafe_production(app):
+    """In production, refuse to start with the development secret key."""
+    if app.config["ENV_NAME"] != "production":
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < 32:
+        raise RuntimeError(
+            "SECRET_KEY is not set (or shorter than 32 characters). Set it before starting "
+            "in production, e.g. SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+
+
+def _init_extensions(app):
+    """Bind the unbound extensions to this app."""
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # the server-side session does this job
+    login_manager.login_view = "auth.login"
+    login_manager.user_loader(sessions.load)
+
+
+def _register_blueprints(app):
+    """One blueprint per area, from schoolportal/views/<area>.py."""
+    from importlib import import_module
+
+    for area in BLUEPRINTS:
+        app.register_blueprint(import_module(f".views.{area}", __name__).bp)
+    static_view = app.view_functions["static"]
+    app.view_functions["static"] = authz.public(lambda filename: static_view(filename=filename))
+
+
+def _register_request_hooks(app):
+    """Connection per request, deny-by-default check, headers on the way out."""
+
+    @app.before_request
+    def open_connection_and_check_rule():
+        """Connect, then refuse endpoints without a declared access rule."""
+        db.connect(reuse_if_open=True)
+        authz.enforce_declared_rule()
+
+    @app.teardown_request
+    def close_connection(exc):
+        """Give the connection back after each request."""
+        if not db.is_closed():
+            db.close()
+
+    app.after_request(add_security_headers)
+
+    @app.context_processor
+    def template_globals():
+        """Values every template may use."""
+        school = School.current()
+        signed_in = current_user.is_authenticated
+        return {
+            "languages": app.config["LANGUAGES"],
+            "current_language": i18n.select_locale(),
+            "school_name": school.name if school else "schoolportal",
+            "nav_groups": list(authz.visible_groups(current_user)) if signed_in else [],
+            "user": current_user,
+        }

@@ -1,0 +1,157 @@
+"""Who may do and see what: the one place that decides.
+
+Every view declares its rule with `@public` or `@allow(...)`. A request for an endpoint
+without a declared rule is refused (deny by default), and a test walks the URL map so a
+new route cannot ship without one. Queries that list content are scoped here, so a view
+never writes its own "may this user see it" check.
+"""
+
+from functools import wraps
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+from peewee import SQL
+
+from .models import (
+    ROLE_ADMIN,
+    ROLE_PARENT,
+    ROLE_STAFF,
+    ROLES,
+    Group,
+    GroupStaff,
+    Guardianship,
+    Pupil,
+)
+
+PUBLIC = "public"
+RULE_ATTR = "access_rule"
+
+
+def public(view):
+    """Mark a view as open to everyone, logged in or not."""
+    setattr(view, RULE_ATTR, PUBLIC)
+    return view
+
+
+def allow(*roles):
+    """Mark a view as open to logged-in users with one of these roles."""
+    unknown = set(roles) - set(ROLES)
+    if not roles or unknown:
+        raise ValueError(f"allow() needs known roles, got {roles!r}")
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            denial = _deny(frozenset(roles))
+            return denial if denial is not None else view(*args, **kwargs)
+
+        setattr(guarded, RULE_ATTR, frozenset(roles))
+        return guarded
+
+    return decorate
+
+
+signed_in = allow(*ROLES)
+staff_only = allow(ROLE_ADMIN, ROLE_STAFF)
+admin_only = allow(ROLE_ADMIN)
+
+
+def rule_of(endpoint):
+    """The declared rule of an endpoint, or None when it declares none."""
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, RULE_ATTR, None)
+
+
+def _deny(roles):
+    """The response that refuses this request, or None when it may go on."""
+    if not current_user.is_authenticated:
+        if request.method == "GET":
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        abort(401)
+    if current_user.role not in roles:
+        abort(403)
+    return None
+
+
+def enforce_declared_rule():
+    """Before each request: refuse endpoints that declare no rule (deny by default)."""
+    if request.endpoint is None:
+        return  # no route matched: Flask answers 404/405 itself
+    if rule_of(request.endpoint) is None:
+        current_app.logger.error("Endpoint %s declares no access rule", request.endpoint)
+        abort(403)
+
+
+def safe_next_url(target):
+    """The target when it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+# --- What a user may see -------------------------------------------------------------
+
+def visible_groups(user):
+    """The groups whose space this user may see, in school order."""
+    query = Group.ordered()
+    if user.role == ROLE_ADMIN:
+        return query
+    if user.role == ROLE_STAFF:
+        own = GroupStaff.select(GroupStaff.group).where(GroupStaff.staff == user)
+        return query.where(Group.id.in_(own))
+    if user.role == ROLE_PARENT:
+        own = (
+            Pupil.select(Pupil.group)
+            .join(Guardianship)
+            .where(Guardianship.guardian == user)
+        )
+        return query.where(Group.id.in_(own))
+    return query.where(SQL("1 = 0"))
+
+
+def visible_group_or_404(user, group_id):
+    """The group when this user may see its space; 404 otherwise, also for guessed ids."""
+    group = visible_groups(user).where(Group.id == group_id).first()
+    if group is None:
+        abort(404)
+    return group
+
+
+def may_see_school_space(user):
+    """Everyone with an account sees the school-wide space."""
+    return user.is_authenticated and user.role in ROLES
+
+
+def visible_pupils(user):
+    """The pupils this user may see by name: own children, own groups, or all for admins."""
+    query = Pupil.select(Pupil, Group).join(Group).order_by(Pupil.first_name, Pupil.last_name)
+    if user.role == ROLE_ADMIN:
+        return query
+    if user.role == ROLE_STAFF:
+        own = GroupStaff.select(GroupStaff.group).where(GroupStaff.staff == user)
+        return query.where(Pupil.group.in_(own))
+    if user.role == ROLE_PARENT:
+        own = Guardianship.select(Guardianship.pupil).where(Guardianship.guardian == user)
+        return query.where(Pupil.id.in_(own))
+    return query.where(SQL("1 = 0"))
+
+
+def pupils_in_group_visible_to(user, group):
+    """The pupils of a group this user may see: the whole class for its staff, else own."""
+    return visible_pupils(user).where(Pupil.group == group)
+
+
+def may_manage_group(user, group):
+    """Admins and the group's own staff manage a group's space."""
+    if user.role == ROLE_ADMIN:
+        return True
+    if user.role != ROLE_STAFF:
+        return False
+    return (
+        GroupStaff.select()
+        .where((GroupStaff.staff == user) & (GroupStaff.group == group))
+        .exists()
+    )
+

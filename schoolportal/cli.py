@@ -1,0 +1,34 @@
+"""Command-line tasks: `flask --app schoolportal <command>`."""
+
+import click
+
+from . import database, demo, sessions, throttle
+from .extensions import db
+
+
+def register_commands(app):
+    """Attach the commands to the app."""
+
+    @app.cli.command("init-db")
+    def init_db():
+        """Create the database or migrate it to the current schema."""
+        with db.connection_context():
+            applied = database.migrate()
+        click.echo(f"Database is up to date ({len(applied or [])} migrations applied now).")
+
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Migrate, then fill the demo school (running it twice changes nothing)."""
+        with db.connection_context():
+            database.migrate()
+            summary = demo.seed()
+        click.echo(f"Demo school ready: {summary}")
+        click.echo("Log in with one of the demo accounts, password: demo-wachtwoord")
+
+    @app.cli.command("purge")
+    def purge():
+        """Delete expired sessions and old login failures."""
+        with db.connection_context():
+            ended = sessions.purge_expired()
+            forgotten = throttle.purge_old_attempts()
+        click.echo(f"Removed {ended} expired sessions and {forgotten} old login failures.")
