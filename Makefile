@@ -21,11 +21,11 @@ install-dev: $(BIN)/python
 	$(MAKE) translations
 
 translations: $(BIN)/python
-	$(BIN)/pybabel compile --use-fuzzy -q -d schoolportal/translations
+	$(BIN)/pybabel compile -d schoolportal/translations
 
 extract-messages: $(BIN)/python
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o schoolportal/translations/messages.pot .
-	$(BIN)/pybabel update -q -N -i schoolportal/translations/messages.pot -d schoolportal/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o schoolportal/translations/messages.pot .
+	$(BIN)/pybabel update -N -i schoolportal/translations/messages.pot -d schoolportal/translations
 
 demo: install
 	SCHOOLPORTAL_CONFIG=development $(FLASK) seed-demo

@@ -63,7 +63,7 @@ def _refuse_unsafe_production(app):
     if key == DEV_SECRET_KEY or len(key) < 32:
         raise RuntimeError(
             "SECRET_KEY is not set (or shorter than 32 characters). Set it before starting "
-            "in production, e.g. SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            "in production: SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
         )
 
 

@@ -56,9 +56,9 @@ staff_only = allow(ROLE_ADMIN, ROLE_STAFF)
 admin_only = allow(ROLE_ADMIN)
 
 
-def rule_of(endpoint):
+def rule_of(endpoint, app=None):
     """The declared rule of an endpoint, or None when it declares none."""
-    view = current_app.view_functions.get(endpoint)
+    view = (app or current_app).view_functions.get(endpoint)
     return getattr(view, RULE_ATTR, None)
 
 

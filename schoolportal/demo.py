@@ -91,7 +91,8 @@ def seed(today=None):
         users = {u.email: u for u in User.select().where(
             User.email.in_([a["email"] for a in accounts]))}
         _insert_ignore(Pupil, _pupil_rows(families, groups, start_year, today))
-        pupils = {p.pupil_number: p for p in Pupil.select().where(Pupil.pupil_number.is_null(False))}
+        numbered = Pupil.select().where(Pupil.pupil_number.is_null(False))
+        pupils = {p.pupil_number: p for p in numbered}
         _insert_ignore(Guardianship, [
             {"guardian": users[email].id, "pupil": pupils[number].id}
             for emails, children in _family_links(families)
@@ -155,7 +156,8 @@ def _pupil_rows(families, groups, start_year, today):
         for first, last, group_name, number in children:
             low, high = ages[group_name]
             earliest = date(start_year - high - 1, 9, 1)
-            latest = min(date(start_year - low, 8, 31), today.replace(year=today.year - 4))
+            four_today = date(today.year - 4, today.month, min(today.day, 28))
+            latest = min(date(start_year - low, 8, 31), four_today)
             rows.append({
                 "first_name": first, "last_name": last, "pupil_number": number,
                 "group": groups[group_name].id,

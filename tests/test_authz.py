@@ -1,0 +1,138 @@
+"""Deny by default: every route declares who may use it; nobody sees another group."""
+
+import re
+
+import pytest
+from flask import Blueprint
+
+from schoolportal import authz
+from schoolportal.extensions import db
+from schoolportal.models import Group, Pupil, User
+
+from .conftest import OTHER_PARENT, PARENT, TEACHER, TWO_GROUP_PARENT
+
+SKIP_METHODS = {"HEAD", "OPTIONS"}
+
+
+def test_every_route_declares_an_access_rule(app):
+    missing = [
+        rule.rule for rule in app.url_map.iter_rules()
+        if authz.rule_of(rule.endpoint, app) is None
+    ]
+    assert missing == [], f"routes without @public or @allow(...): {missing}"
+
+
+def test_only_login_language_and_static_are_public(app):
+    public = sorted(
+        rule.endpoint for rule in app.url_map.iter_rules()
+        if authz.rule_of(rule.endpoint, app) == authz.PUBLIC
+    )
+    assert public == ["auth.choose_language", "auth.login", "auth.login_submit", "static"]
+
+
+def test_a_route_without_a_rule_is_refused(app, client):
+    bp = Blueprint("careless", __name__)
+
+    @bp.get("/careless")
+    def careless():
+        return "leaked"
+
+    app.register_blueprint(bp)
+    response = client.get("/careless")
+    assert response.status_code == 403 and "leaked" not in response.get_data(as_text=True)
+
+
+def test_allow_refuses_unknown_roles():
+    with pytest.raises(ValueError):
+        authz.allow("janitor")
+    with pytest.raises(ValueError):
+        authz.allow()
+
+
+def _group_1_2a_secrets(app):
+    """Group 1/2A's id, name and the names of its pupils."""
+    with app.app_context(), db.connection_context():
+        group = Group.get(Group.name == "Groep 1/2A")
+        names = [p.full_name for p in Pupil.select().where(Pupil.group == group)]
+        pupil_ids = [p.id for p in Pupil.select().where(Pupil.group == group)]
+    return group.id, names, pupil_ids
+
+
+def _urls_aimed_at(app, group_id, pupil_ids):
+    """Every GET route, with its ids filled in to point at Groep 1/2A."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        for pupil_id in pupil_ids[:3] if "pupil_id" in rule.arguments else [None]:
+            values = {}
+            for name in rule.arguments:
+                if name == "group_id":
+                    values[name] = group_id
+                elif name == "pupil_id":
+                    values[name] = pupil_id
+                else:
+                    converter = rule._converters[name].__class__.__name__
+                    values[name] = 1 if "Integer" in converter else "x"
+            urls.append(rule.build(values)[1])
+    return urls
+
+
+def test_parent_of_group_5_reaches_nothing_of_group_1_2a(app, other_parent):
+    group_id, pupil_names, pupil_ids = _group_1_2a_secrets(app)
+    urls = _urls_aimed_at(app, group_id, pupil_ids)
+    assert f"/groups/{group_id}" in urls
+    for url in urls:
+        response = other_parent.get(url)
+        html = response.get_data(as_text=True)
+        if response.status_code == 200:
+            assert "Groep 1/2A" not in html, url
+            leaked = [name for name in pupil_names if name in html]
+            assert leaked == [], f"{url} shows {leaked}"
+        elif response.status_code == 302:
+            assert f"/groups/{group_id}" not in response.headers["Location"], url
+        else:
+            assert response.status_code in (403, 404), (url, response.status_code)
+
+
+@pytest.mark.parametrize("guess", ["/groups/{id}", "/groups/{id}?q=a", "/groups/999999"])
+def test_guessed_group_ids_give_404(app, other_parent, guess):
+    group_id, _names, _ids = _group_1_2a_secrets(app)
+    assert other_parent.get(guess.format(id=group_id)).status_code == 404
+
+
+def test_logged_out_visitor_reaches_no_page(app, client):
+    group_id, _names, pupil_ids = _group_1_2a_secrets(app)
+    for url in _urls_aimed_at(app, group_id, pupil_ids):
+        if url.startswith("/login"):
+            continue
+        response = client.get(url)
+        assert response.status_code in (302, 401, 403, 404), url
+        if response.status_code == 302:
+            assert response.headers["Location"].startswith("/login"), url
+
+
+def test_visible_groups_per_role(app):
+    with app.app_context(), db.connection_context():
+        def names(email):
+            return [g.name for g in authz.visible_groups(User.by_email(email))]
+
+        assert names(PARENT) == ["Groep 1/2A"]
+        assert names(OTHER_PARENT) == ["Groep 5"]
+        assert names(TWO_GROUP_PARENT) == ["Groep 1/2A", "Groep 5"]
+        assert names(TEACHER) == ["Groep 1/2A"]
+        assert names("directie@example.org") == ["Groep 1/2A", "Groep 5", "Groep 8"]
+
+
+def test_parent_sees_only_own_children_by_name(app):
+    with app.app_context(), db.connection_context():
+        seen = [p.full_name for p in authz.visible_pupils(User.by_email(TWO_GROUP_PARENT))]
+        assert seen == ["Adam El Mansouri", "Yasmin El Mansouri"]
+
+
+def test_nav_shows_only_own_spaces(parent, other_parent):
+    nav = re.compile(r'<nav class="site-nav".*?</nav>', re.S)
+    jansen = nav.search(parent.get("/").get_data(as_text=True)).group(0)
+    bakker = nav.search(other_parent.get("/").get_data(as_text=True)).group(0)
+    assert "Groep 1/2A" in jansen and "Groep 5" not in jansen
+    assert "Groep 5" in bakker and "Groep 1/2A" not in bakker
