@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app schoolportal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test install install-dev translations extract-messages lint run clean
+.PHONY: demo test install install-dev translations extract-messages lint migration clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,11 @@ install-dev: $(BIN)/python
 	$(MAKE) translations
 
 translations: $(BIN)/python
-	$(BIN)/pybabel compile -d schoolportal/translations
+	$(BIN)/pybabel -q compile -d schoolportal/translations
 
 extract-messages: $(BIN)/python
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o schoolportal/translations/messages.pot .
-	$(BIN)/pybabel update -N -i schoolportal/translations/messages.pot -d schoolportal/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location -o schoolportal/translations/messages.pot .
+	$(BIN)/pybabel -q update -N -i schoolportal/translations/messages.pot -d schoolportal/translations
 
 demo: install
 	SCHOOLPORTAL_CONFIG=development $(FLASK) seed-demo
@@ -40,3 +40,10 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
+
+# Write a new migration from the difference between the models and the migrations so far.
+migration: install
+	$(BIN)/python -c "from peewee import SqliteDatabase; from peewee_migrate import Router; \
+	from schoolportal.extensions import db; from schoolportal.models import MODELS; \
+	d = SqliteDatabase(':memory:'); db.initialize(d); \
+	r = Router(d, migrate_dir='schoolportal/migrations'); r.run(); r.create('$(NAME)', auto=MODELS)"

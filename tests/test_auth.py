@@ -242,3 +242,13 @@ def test_failed_htmx_login_returns_the_form_fragment_with_422(client):
 def test_logged_in_user_visiting_login_goes_home(parent):
     response = parent.get("/login")
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_purge_removes_expired_sessions_and_old_failures(app, parent):
+    with app.app_context(), db.connection_context():
+        LoginAttempt.create(email="x@example.org", ip="127.0.0.1",
+                            created_at=utcnow() - timedelta(days=1))
+        AuthSession.update(last_seen_at=utcnow() - timedelta(days=1)).execute()
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0 and "1 expired sessions" in result.output
+    assert _count(app, AuthSession) == 0 and _count(app, LoginAttempt) == 0
