@@ -8,7 +8,7 @@ never writes its own "may this user see it" check.
 
 from functools import wraps
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, make_response, redirect, request, url_for
 from flask_login import current_user
 from peewee import SQL
 
@@ -22,6 +22,7 @@ from .models import (
     Guardianship,
     Pupil,
 )
+from .rendering import wants_fragment
 
 PUBLIC = "public"
 RULE_ATTR = "access_rule"
@@ -65,8 +66,13 @@ def rule_of(endpoint, app=None):
 def _deny(roles):
     """The response that refuses this request, or None when it may go on."""
     if not current_user.is_authenticated:
+        login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+        if wants_fragment():
+            # A fragment request (e.g. after the session idled out): send the whole
+            # window to the login page instead of swapping a login form into a list.
+            return make_response("", 401, {"HX-Redirect": login_url})
         if request.method == "GET":
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return redirect(login_url)
         abort(401)
     if current_user.role not in roles:
         abort(403)

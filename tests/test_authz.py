@@ -136,3 +136,11 @@ def test_nav_shows_only_own_spaces(parent, other_parent):
     bakker = nav.search(other_parent.get("/").get_data(as_text=True)).group(0)
     assert "Groep 1/2A" in jansen and "Groep 5" not in jansen
     assert "Groep 5" in bakker and "Groep 1/2A" not in bakker
+
+
+def test_expired_session_on_an_htmx_request_sends_the_window_to_login(app, client):
+    group_id, _names, _ids = _group_1_2a_secrets(app)
+    response = client.get(f"/groups/{group_id}?q=a", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login?next=")
+    assert response.get_data(as_text=True) == ""
