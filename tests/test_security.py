@@ -27,7 +27,7 @@ def test_pages_carry_no_inline_script(client, parent):
 def test_htmx_sends_the_csrf_token_from_the_body(parent):
     html = parent.get("/").get_data(as_text=True)
     assert 'hx-headers:inherited=\'{"X-CSRFToken": "' in html
-    assert 'hx-boost:inherited="true"' in html
+    assert "hx-boost:inherited='{\"swap\": \"outerHTML\"}'" in html
 
 
 def test_no_external_resources(client):
