@@ -99,21 +99,26 @@ def safe_next_url(target):
 
 # --- What a user may see -------------------------------------------------------------
 
+def _staffed_group_ids(user):
+    """Subquery: the groups a member of staff works with."""
+    return GroupStaff.select(GroupStaff.group).where(GroupStaff.staff == user)
+
+
+def _own_children_ids(user):
+    """Subquery: the pupils a parent or guardian is responsible for."""
+    return Guardianship.select(Guardianship.pupil).where(Guardianship.guardian == user)
+
+
 def visible_groups(user):
     """The groups whose space this user may see, in school order."""
     query = Group.ordered()
     if user.role == ROLE_ADMIN:
         return query
     if user.role == ROLE_STAFF:
-        own = GroupStaff.select(GroupStaff.group).where(GroupStaff.staff == user)
-        return query.where(Group.id.in_(own))
+        return query.where(Group.id.in_(_staffed_group_ids(user)))
     if user.role == ROLE_PARENT:
-        own = (
-            Pupil.select(Pupil.group)
-            .join(Guardianship)
-            .where(Guardianship.guardian == user)
-        )
-        return query.where(Group.id.in_(own))
+        children = Pupil.select(Pupil.group).where(Pupil.id.in_(_own_children_ids(user)))
+        return query.where(Group.id.in_(children))
     return query.where(SQL("1 = 0"))
 
 
@@ -125,22 +130,15 @@ def visible_group_or_404(user, group_id):
     return group
 
 
-def may_see_school_space(user):
-    """Everyone with an account sees the school-wide space."""
-    return user.is_authenticated and user.role in ROLES
-
-
 def visible_pupils(user):
     """The pupils this user may see by name: own children, own groups, or all for admins."""
     query = Pupil.select(Pupil, Group).join(Group).order_by(Pupil.first_name, Pupil.last_name)
     if user.role == ROLE_ADMIN:
         return query
     if user.role == ROLE_STAFF:
-        own = GroupStaff.select(GroupStaff.group).where(GroupStaff.staff == user)
-        return query.where(Pupil.group.in_(own))
+        return query.where(Pupil.group.in_(_staffed_group_ids(user)))
     if user.role == ROLE_PARENT:
-        own = Guardianship.select(Guardianship.pupil).where(Guardianship.guardian == user)
-        return query.where(Pupil.id.in_(own))
+        return query.where(Pupil.id.in_(_own_children_ids(user)))
     return query.where(SQL("1 = 0"))
 
 
