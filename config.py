@@ -47,6 +47,16 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get(
         "MAIL_DEFAULT_SENDER", "OBS De Regenboog <noreply@example.org>"
     )
+    MAIL_SUPPRESS_SEND = False
+    # "smtp" sends through MAIL_SERVER; "portal" keeps mail inside (admins read it there).
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 6 * 3600)
+    MAIL_WORKER_INTERVAL = _int("MAIL_WORKER_INTERVAL", 10)
+    # The address people use to reach the portal; links in mails start with it.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
@@ -84,6 +94,7 @@ class DevConfig(Config):
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     MAIL_PORT = _int("MAIL_PORT", 8025)
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "portal")
 
 
 class TestConfig(Config):
@@ -96,7 +107,12 @@ class TestConfig(Config):
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 1024
+    MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 8025
+    MAIL_BACKEND = "smtp"
+    MAIL_TIMEOUT = 5
+    MAIL_RETRY_BASE_SECONDS = 0
+    BASE_URL = "http://127.0.0.1:5000"
 
 
 CONFIGS = {"production": Config, "development": DevConfig, "testing": TestConfig}

@@ -3,19 +3,20 @@
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, DEV_SECRET_KEY
 
-from . import authz, database, errors, i18n, sessions
+from . import authz, database, errors, i18n, outbox, sessions
 from .extensions import babel, csrf, db, login_manager, mail
 from .models import School
 from .rendering import add_security_headers
 
 ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = ("auth", "home", "spaces", "account")
+BLUEPRINTS = ("auth", "home", "spaces", "account", "onboarding")
 
 
 def create_app(config=None):
@@ -113,11 +114,13 @@ def _register_request_hooks(app):
     def template_globals():
         """Values every template may use."""
         school = School.current()
-        signed_in = current_user.is_authenticated
+        in_request = has_request_context()
+        signed_in = in_request and current_user.is_authenticated
         return {
             "languages": app.config["LANGUAGES"],
-            "current_language": i18n.select_locale(),
+            "current_language": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
             "school_name": school.name if school else "schoolportal",
             "nav_groups": list(authz.visible_groups(current_user)) if signed_in else [],
-            "user": current_user,
+            "user": current_user if in_request else None,
+            "absolute_url": outbox.absolute_url,
         }

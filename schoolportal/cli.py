@@ -2,7 +2,7 @@
 
 import click
 
-from . import database, demo, sessions, throttle
+from . import database, demo, sessions, throttle, worker
 from .extensions import db
 
 
@@ -32,3 +32,19 @@ def register_commands(app):
             ended = sessions.purge_expired()
             forgotten = throttle.purge_old_attempts()
         click.echo(f"Removed {ended} expired sessions and {forgotten} old login failures.")
+
+    @app.cli.command("mail-worker")
+    @click.option("--once", is_flag=True, help="Do one round and stop (for cron and tests).")
+    def mail_worker(once):
+        """Deliver the mail outbox and run the daily jobs."""
+        if once:
+            with db.connection_context():
+                result = worker.run_once()
+            click.echo(f"Sent {result['sent']} mails, {result['failed']} failed; "
+                       f"daily jobs run: {', '.join(result['jobs']) or 'none'}.")
+            return
+        click.echo("Mail worker running (stop with Ctrl+C).")
+        try:
+            worker.run_forever()
+        except KeyboardInterrupt:
+            click.echo("Mail worker stopped.")

@@ -1,6 +1,6 @@
 """The interface language: the user's choice, remembered; Dutch by default."""
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_login import current_user
 
 SESSION_KEY = "language"
@@ -9,6 +9,8 @@ SESSION_KEY = "language"
 def select_locale():
     """The language to show: the user's setting, the visitor's choice, or Dutch."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get(SESSION_KEY)

@@ -9,6 +9,9 @@ truncate-and-reseed (PostgreSQL).
 import os
 import re
 import shutil
+import socket
+from email import message_from_bytes
+from email.policy import default as default_policy
 
 import pytest
 
@@ -80,6 +83,50 @@ def app(template_db, tmp_path):
     yield application
     if not db.is_closed():
         db.close()
+
+
+class _Inbox:
+    """What a real SMTP server on loopback received."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        """Keep every message the server accepts."""
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 OK"
+
+    def to(self, address):
+        """The messages sent to one address."""
+        return [m for m in self.messages if address in m["To"]]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that the app sends to; yields its inbox."""
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_BACKEND="smtp")
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
+
+
+def _free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run_worker(app):
+    """One round of the mail worker, as `flask mail-worker --once` does it."""
+    result = app.test_cli_runner().invoke(args=["mail-worker", "--once"])
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 @pytest.fixture

@@ -22,12 +22,20 @@ def test_every_route_declares_an_access_rule(app):
     assert missing == [], f"routes without @public or @allow(...): {missing}"
 
 
-def test_only_login_language_and_static_are_public(app):
-    public = sorted(
+# Every page open without an account, and why. A new public page must be added here.
+PUBLIC_ENDPOINTS = {
+    "static",  # CSS, JavaScript, icons
+    "auth.login", "auth.login_submit", "auth.choose_language",
+    "onboarding.activate",  # the single-use link in an invitation
+}
+
+
+def test_only_the_known_pages_are_public(app):
+    public = {
         rule.endpoint for rule in app.url_map.iter_rules()
         if authz.rule_of(rule.endpoint, app) == authz.PUBLIC
-    )
-    assert public == ["auth.choose_language", "auth.login", "auth.login_submit", "static"]
+    }
+    assert public == PUBLIC_ENDPOINTS
 
 
 def test_a_route_without_a_rule_is_refused(app, client):

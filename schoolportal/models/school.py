@@ -3,34 +3,9 @@
 Timestamps are naive UTC (see `utcnow`); templates show them in Europe/Amsterdam.
 """
 
-from datetime import UTC, datetime
-
 import peewee as pw
 
-from .extensions import db
-
-ROLE_ADMIN = "admin"
-ROLE_STAFF = "staff"
-ROLE_PARENT = "parent"
-ROLES = (ROLE_ADMIN, ROLE_STAFF, ROLE_PARENT)
-
-
-def utcnow():
-    """The current time as naive UTC, the way every timestamp is stored."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def normalize_email(email):
-    """One spelling per address, so uniqueness holds case-insensitively."""
-    return (email or "").strip().lower()
-
-
-class BaseModel(pw.Model):
-    """Binds every model to the one database."""
-
-    class Meta:
-        database = db
-        legacy_table_names = False
+from .base import ROLE_ADMIN, ROLE_PARENT, ROLE_STAFF, ROLES, BaseModel, normalize_email, utcnow
 
 
 class School(BaseModel):
@@ -206,24 +181,3 @@ class GroupStaff(BaseModel):
         for row in rows:
             by_group[row.group_id].append(row.staff)
         return by_group
-
-
-class AuthSession(BaseModel):
-    """A logged-in session, kept on the server so logout and expiry really end it."""
-
-    key_hash = pw.CharField(max_length=64, unique=True)
-    user = pw.ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
-    created_at = pw.DateTimeField(default=utcnow)
-    last_seen_at = pw.DateTimeField(default=utcnow)
-    user_agent = pw.CharField(max_length=200, default="")
-
-
-class LoginAttempt(BaseModel):
-    """A failed login, counted per address typed and per network address for throttling."""
-
-    email = pw.CharField(max_length=254, index=True)
-    ip = pw.CharField(max_length=45, index=True)
-    created_at = pw.DateTimeField(default=utcnow, index=True)
-
-
-MODELS = [School, Group, Pupil, User, Guardianship, GroupStaff, AuthSession, LoginAttempt]

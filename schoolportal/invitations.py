@@ -1,0 +1,134 @@
+"""Invitations: staff invite a guardian (or a colleague); the link activates the account.
+
+An invited address gets an account at once, without a password, so the child is linked
+from the start; the single-use link (valid INVITATION_DAYS) lets its owner set name,
+password and language. Inviting an address that already has an active account links
+the child to it and tells the owner.
+"""
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from peewee import IntegrityError
+
+from . import outbox, passwords, tokens
+from .database import write_transaction
+from .models import ROLE_PARENT, ROLE_STAFF, GroupStaff, Guardianship, School, User, utcnow
+from .models import normalize_email
+from .models.onboarding import Invitation
+
+INVITATION_DAYS = 14
+
+
+class InvitationError(ValueError):
+    """An invitation that cannot be made, with a message for the person who tried."""
+
+
+def invite_guardian(pupil, email, invited_by=None):
+    """Link the address to the pupil and mail an invitation (or a notice for an active account).
+
+    Returns the new Invitation, or None when an active account was linked directly.
+    """
+    with write_transaction():
+        user = _account_for(email, ROLE_PARENT)
+        Guardianship.insert(guardian=user, pupil=pupil).on_conflict_ignore().execute()
+        if user.password_hash:
+            outbox.send(user, "child_linked", _l("%(child)s is linked to your account",
+                                                 child=pupil.first_name),
+                        pupil=pupil, school=School.current())
+            return None
+        return _issue(user, pupil, invited_by)
+
+
+def invite_staff(email, display_name, invited_by=None, groups=()):
+    """Create a staff account for the address, assign its groups and mail an invitation."""
+    with write_transaction():
+        user = _account_for(email, ROLE_STAFF, display_name)
+        for group in groups:
+            GroupStaff.insert(staff=user, group=group).on_conflict_ignore().execute()
+        if user.password_hash:
+            return None
+        return _issue(user, None, invited_by)
+
+
+def resend(invitation, invited_by=None):
+    """Replace an invitation by a fresh one (the old link stops working) and mail it."""
+    with write_transaction():
+        return _issue(invitation.user, invitation.pupil, invited_by)
+
+
+def revoke(invitation):
+    """Make an invitation's link stop working; True when it was still usable."""
+    return Invitation.update(revoked_at=utcnow()).where(
+        (Invitation.id == invitation.id) & Invitation.used_at.is_null()
+        & Invitation.revoked_at.is_null()
+    ).execute() == 1
+
+
+def find_usable(token):
+    """The invitation whose link is this token, if it still works; else None."""
+    if not tokens.looks_like_token(token):
+        return None
+    return (Invitation.usable(utcnow())
+            .where(Invitation.token_hash == tokens.hash_token(token)).first())
+
+
+def activate(token, display_name, password, language):
+    """Use the link once: set name, password and language. Returns the user, or None."""
+    with write_transaction():
+        invitation = find_usable(token)
+        if invitation is None:
+            return None
+        used = Invitation.update(used_at=utcnow()).where(
+            (Invitation.id == invitation.id) & Invitation.used_at.is_null()
+        ).execute()
+        if used != 1:
+            return None  # someone used the link a moment ago
+        User.update(
+            display_name=display_name.strip(), language=language, active=True,
+            password_hash=passwords.hash_password(password),
+        ).where(User.id == invitation.user_id).execute()
+        return User.get_by_id(invitation.user_id)
+
+
+def _account_for(email, role, display_name=None):
+    """The account of this address, created without a password when it is new."""
+    email = normalize_email(email)
+    name = (display_name or email.split("@")[0])[:100]
+    try:
+        with write_transaction():
+            User.create(email=email, display_name=name, role=role, password_hash=None)
+    except IntegrityError:
+        pass  # the address already has an account: use it
+    user = User.get(User.email == email)
+    if user.role != role:
+        raise InvitationError(_l("This address belongs to an account with another role."))
+    if not user.active:
+        raise InvitationError(_l("This address belongs to a deactivated account."))
+    return user
+
+
+def _issue(user, pupil, invited_by):
+    """Revoke the user's open invitations, make a new one and queue its mail."""
+    now = utcnow()
+    Invitation.update(revoked_at=now).where(
+        (Invitation.user == user) & Invitation.used_at.is_null() & Invitation.revoked_at.is_null()
+    ).execute()
+    token, token_hash = tokens.new_token()
+    invitation = Invitation.create(
+        user=user, pupil=pupil, token_hash=token_hash, invited_by=invited_by,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
+    outbox.send(
+        user, "invitation", _l("Your invitation to the portal of %(school)s",
+                               school=_school_name()),
+        link=outbox.absolute_url("onboarding.activate", token=token), pupil=pupil,
+        invited_by=invited_by, school=School.current(), days=INVITATION_DAYS,
+    )
+    return invitation
+
+
+def _school_name():
+    """The school's name for subjects."""
+    school = School.current()
+    return school.name if school else "schoolportal"

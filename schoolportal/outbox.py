@@ -1,0 +1,152 @@
+"""The mail outbox: `send` writes a mail in the caller's transaction; the worker delivers.
+
+A mail is rendered at once, in the recipient's language, from the pair
+templates/email/<name>.txt and .html, and stored. The worker claims due mails with a
+conditional update, hands them to the SMTP server, and marks a mail sent only after the
+server accepted it. A failure waits longer each time; after MAIL_MAX_ATTEMPTS the mail
+is marked dead and shown to admins. With MAIL_BACKEND = "portal" (the demo) nothing
+leaves the machine: delivered mails can be read in the portal instead.
+"""
+
+import smtplib
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mail import Connection, Message
+
+from .extensions import mail
+from .models import normalize_email, utcnow
+from .models.mail import MAIL_DEAD, MAIL_PENDING, MAIL_SENT, OutboxMail
+
+CLAIM_FOR = timedelta(minutes=5)
+
+
+def send(to, template, subject, language=None, **context):
+    """Queue one mail to a User or an address; call it inside the action's transaction."""
+    email = normalize_email(getattr(to, "email", to))
+    language = language or getattr(to, "language", None) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
+        context.update(recipient=to, subject=str(subject))
+        text = render_template(f"email/{template}.txt", **context)
+        html = render_template(f"email/{template}.html", **context)
+        subject = str(subject)
+    return OutboxMail.create(
+        to_email=email, template=template, language=language, subject=subject[:255],
+        body_text=text, body_html=html,
+    )
+
+
+def absolute_url(endpoint, **values):
+    """A full link for a mail, built from BASE_URL (mails are also rendered outside requests)."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+class _TimedConnection(Connection):
+    """Flask-Mail's connection, with a timeout so a hanging server cannot stall the worker."""
+
+    def configure_host(self):
+        """Open the SMTP connection with MAIL_TIMEOUT seconds to answer."""
+        timeout = current_app.config["MAIL_TIMEOUT"]
+        state = self.mail
+        if state.use_ssl:
+            host = smtplib.SMTP_SSL(state.server, state.port, timeout=timeout)
+        else:
+            host = smtplib.SMTP(state.server, state.port, timeout=timeout)
+        if state.use_tls:
+            host.starttls()
+        if state.username and state.password:
+            host.login(state.username, state.password)
+        return host
+
+
+def _claim(mail_row, now):
+    """Take a mail for this worker; False when another worker took it first."""
+    claimed = OutboxMail.update(
+        claimed_until=now + CLAIM_FOR, attempts=OutboxMail.attempts + 1
+    ).where(
+        (OutboxMail.id == mail_row.id)
+        & (OutboxMail.status == MAIL_PENDING)
+        & (OutboxMail.claimed_until.is_null() | (OutboxMail.claimed_until < now))
+    ).execute()
+    return claimed == 1
+
+
+def _message(row):
+    """The multipart message for an outbox row."""
+    message = Message(
+        subject=row.subject, recipients=[row.to_email], body=row.body_text, html=row.body_html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+    )
+    message.msgId = f"<outbox-{row.id}.{row.created_at:%Y%m%d%H%M%S}@schoolportal>"
+    return message
+
+
+def _mark_sent(row):
+    """The server accepted the mail."""
+    OutboxMail.update(status=MAIL_SENT, sent_at=utcnow(), claimed_until=None,
+                      last_error=None).where(OutboxMail.id == row.id).execute()
+
+
+def _mark_failed(row, error):
+    """The mail was not accepted: wait longer each time, give up after the limit."""
+    config = current_app.config
+    attempts = row.attempts + 1
+    if attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        changes = {OutboxMail.status: MAIL_DEAD}
+    else:
+        delay = min(config["MAIL_RETRY_BASE_SECONDS"] * 2 ** (attempts - 1),
+                    config["MAIL_RETRY_MAX_SECONDS"])
+        changes = {OutboxMail.next_attempt_at: utcnow() + timedelta(seconds=delay)}
+    changes.update({OutboxMail.claimed_until: None, OutboxMail.last_error: str(error)[:2000]})
+    OutboxMail.update(changes).where(OutboxMail.id == row.id).execute()
+
+
+def deliver_due(limit=500):
+    """Send the mails that are due; returns (sent, failed)."""
+    now = utcnow()
+    # Read the candidates completely before claiming: on SQLite an open read cursor
+    # cannot be upgraded to a write while another worker writes ("database is locked").
+    candidates = list(OutboxMail.due(now).limit(limit))
+    rows = [row for row in candidates if _claim(row, now)]
+    if not rows:
+        return 0, 0
+    if current_app.config["MAIL_BACKEND"] == "portal":
+        for row in rows:
+            _mark_sent(row)
+        return len(rows), 0
+    sent = failed = 0
+    pending = list(rows)
+    state = mail.init_mail(current_app.config, current_app.debug, False)
+    try:
+        with _TimedConnection(state) as connection:
+            while pending:
+                row = pending[0]
+                try:
+                    connection.send(_message(row))
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
+                        smtplib.SMTPDataError) as error:
+                    _mark_failed(row, error)  # this mail only; the connection goes on
+                    failed += 1
+                else:
+                    _mark_sent(row)
+                    sent += 1
+                pending.pop(0)
+    except (OSError, smtplib.SMTPException) as error:
+        # No connection (or it broke): every mail not yet accepted waits for a later round.
+        for row in pending:
+            _mark_failed(row, error)
+            failed += 1
+    return sent, failed
+
+
+def dead_mails():
+    """Mails that could not be delivered, newest first, for the admins."""
+    return OutboxMail.select().where(OutboxMail.status == MAIL_DEAD).order_by(
+        OutboxMail.id.desc())
