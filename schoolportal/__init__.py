@@ -16,7 +16,9 @@ from .models import School
 from .rendering import add_security_headers
 
 ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = ("auth", "home", "spaces", "account", "onboarding")
+BLUEPRINTS = (
+    "auth", "home", "spaces", "account", "onboarding", "invitations", "access", "imports", "admin",
+)
 
 
 def create_app(config=None):

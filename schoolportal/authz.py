@@ -159,3 +159,30 @@ def may_manage_group(user, group):
         .exists()
     )
 
+
+def may_manage_pupil(user, pupil):
+    """Admins, and staff of the pupil's group, manage a pupil's guardians and invitations."""
+    return may_manage_group(user, pupil.group)
+
+
+def manageable_pupil_or_404(user, pupil_id):
+    """The pupil when this user may manage it; 404 otherwise, also for guessed ids."""
+    pupil = visible_pupils(user).where(Pupil.id == pupil_id).first()
+    if pupil is None or not may_manage_pupil(user, pupil):
+        abort(404)
+    return pupil
+
+
+# --- invitations and onboarding (rules for those areas go here) -----------------------
+
+
+# --- access requests (rules for that area go here) ------------------------------------
+
+
+# --- imports (rules for that area go here) --------------------------------------------
+
+
+# --- administration (rules for that area go here) -------------------------------------
+
+
+# --- account and profile (rules for that area go here) --------------------------------

@@ -13,8 +13,16 @@ from peewee import IntegrityError
 
 from . import outbox, passwords, tokens
 from .database import write_transaction
-from .models import ROLE_PARENT, ROLE_STAFF, GroupStaff, Guardianship, School, User, utcnow
-from .models import normalize_email
+from .models import (
+    ROLE_PARENT,
+    ROLE_STAFF,
+    GroupStaff,
+    Guardianship,
+    School,
+    User,
+    normalize_email,
+    utcnow,
+)
 from .models.onboarding import Invitation
 
 INVITATION_DAYS = 14

@@ -26,7 +26,12 @@ def test_every_route_declares_an_access_rule(app):
 PUBLIC_ENDPOINTS = {
     "static",  # CSS, JavaScript, icons
     "auth.login", "auth.login_submit", "auth.choose_language",
-    "onboarding.activate",  # the single-use link in an invitation
+    # The single-use link in an invitation, and resetting a forgotten password.
+    "onboarding.activate", "onboarding.activate_submit",
+    "onboarding.forgot_password", "onboarding.forgot_password_submit",
+    "onboarding.reset_password", "onboarding.reset_password_submit",
+    # Someone with parental authority asks for an account.
+    "access.request_access", "access.request_access_submit",
 }
 
 

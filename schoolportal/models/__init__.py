@@ -1,5 +1,6 @@
 """The models, one module per area; MODELS lists every table the migrations create."""
 
+from . import access, imports  # noqa: F401 (their models join MODELS)
 from .base import (
     ROLE_ADMIN,
     ROLE_PARENT,
@@ -9,15 +10,23 @@ from .base import (
     normalize_email,
     utcnow,
 )
-from .school import Group, GroupStaff, Guardianship, Pupil, School, User
 from .mail import JobRun, OutboxMail
 from .onboarding import Invitation
+from .school import Group, GroupStaff, Guardianship, Pupil, School, User
 from .security import AuthSession, LoginAttempt
 
-MODELS = [
-    School, Group, Pupil, User, Guardianship, GroupStaff, AuthSession, LoginAttempt,
-    OutboxMail, JobRun, Invitation,
-]
+
+def _all_models():
+    """Every table-backed model, parents before children (the order they were defined)."""
+    found, todo = [], list(BaseModel.__subclasses__())
+    while todo:
+        model = todo.pop(0)
+        found.append(model)
+        todo.extend(model.__subclasses__())
+    return found
+
+
+MODELS = _all_models()
 
 __all__ = [
     "MODELS", "ROLES", "ROLE_ADMIN", "ROLE_PARENT", "ROLE_STAFF", "AuthSession", "BaseModel",

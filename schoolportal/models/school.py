@@ -47,6 +47,7 @@ class Pupil(BaseModel):
     birth_date = pw.DateField()
     group = pw.ForeignKeyField(Group, backref="pupils", on_delete="RESTRICT")
     pupil_number = pw.CharField(max_length=32, null=True, unique=True)  # leerlingnummer
+    left_on = pw.DateField(null=True)  # the day the pupil left school; null while at school
     created_at = pw.DateTimeField(default=utcnow)
 
     @classmethod
@@ -85,6 +86,12 @@ class User(BaseModel):
     password_hash = pw.CharField(max_length=255, null=True)  # null until activated
     active = pw.BooleanField(default=True)
     language = pw.CharField(max_length=5, default="nl")
+    # How mail tells about new messages: at once, in a daily digest, or not at all.
+    mail_notifications = pw.CharField(
+        max_length=12, default="immediately",
+        constraints=[pw.Check("mail_notifications IN ('immediately','daily','never')")],
+    )
+    photo = pw.CharField(max_length=64, null=True)  # file name under MEDIA_ROOT/profiles
     created_at = pw.DateTimeField(default=utcnow)
     last_login_at = pw.DateTimeField(null=True)
 

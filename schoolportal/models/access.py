@@ -1,0 +1,1 @@
+"""Access requests: people asking for an account, and how staff answer them."""

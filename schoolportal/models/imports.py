@@ -1,0 +1,1 @@
+"""Pupil imports from the school administration (CSV)."""
