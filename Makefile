@@ -27,10 +27,14 @@ extract-messages: $(BIN)/python
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location -o schoolportal/translations/messages.pot .
 	$(BIN)/pybabel -q update -N -i schoolportal/translations/messages.pot -d schoolportal/translations
 
+# The demo keeps mail inside the portal (MAIL_BACKEND=portal): admins read it under
+# Beheer > Verzonden e-mail. The mail worker runs next to the web server and stops with it.
 demo: install
 	SCHOOLPORTAL_CONFIG=development $(FLASK) seed-demo
 	@echo "schoolportal runs on http://$(HOST):$(PORT)  (stop with Ctrl+C)"
-	SCHOOLPORTAL_CONFIG=development $(FLASK) run --host $(HOST) --port $(PORT)
+	SCHOOLPORTAL_CONFIG=development BASE_URL=http://$(HOST):$(PORT) $(FLASK) mail-worker & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	SCHOOLPORTAL_CONFIG=development BASE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
