@@ -1,12 +1,22 @@
-"""Forms for a user's own settings and the visitor's language choice."""
+"""Forms for a user's own profile, photo and password, and the visitor's language choice."""
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
-from wtforms.validators import DataRequired, Length
+from flask_wtf.file import FileField, FileRequired
+from wtforms import PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
+from .. import passwords
 from .auth import _plain_text
+
+MAIL_NOTIFICATION_CHOICES = (
+    SelectChoice("immediately", _l("An email right away")),
+    SelectChoice("daily", _l("A summary once a day")),
+    SelectChoice("never", _l("No email")),
+)
 
 
 def _language_choices():
@@ -15,7 +25,7 @@ def _language_choices():
 
 
 class SettingsForm(FlaskForm):
-    """Name shown to others and interface language."""
+    """Name shown to others, interface language and how mail tells about new messages."""
 
     display_name = StringField(
         _l("Your name as others see it"),
@@ -27,11 +37,66 @@ class SettingsForm(FlaskForm):
         render_kw={"autocomplete": "name"},
     )
     language = RadioField(_l("Language"), validators=[DataRequired()])
+    # Optional: a form sent without it (an older page) keeps the stored choice.
+    mail_notifications = RadioField(
+        _l("Email about new messages"), choices=MAIL_NOTIFICATION_CHOICES,
+        validators=[Optional()],
+    )
 
     def __init__(self, *args, **kwargs):
         """Fill the language choices from the configuration."""
         super().__init__(*args, **kwargs)
         self.language.choices = _language_choices()
+
+
+class PhotoForm(FlaskForm):
+    """A new profile photo; the image module decides by content whether it is one."""
+
+    photo = FileField(
+        _l("New photo"), validators=[FileRequired(_l("Choose a photo."))],
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+    )
+
+
+class RemovePhotoForm(FlaskForm):
+    """Only the CSRF token: removing the photo needs nothing else."""
+
+
+class PasswordForm(FlaskForm):
+    """The current password, and a new one typed twice."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            DataRequired(_l("Fill in your current password.")),
+            Length(max=1024, message=_l("This password is too long.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(_l("Fill in a new password.")),
+            Length(max=1024, message=_l("This password is too long.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    repeat_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(_l("Fill in the new password again.")),
+            EqualTo("new_password", _l("The two new passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_new_password(self, field):
+        """The rules for a new password, and it must differ from the current one."""
+        problems = passwords.password_problems(field.data, current_user.email)
+        if problems:
+            raise ValidationError(" ".join(str(p) for p in problems))
+        if field.data == self.current_password.data:
+            raise ValidationError(_l("Choose a password that differs from your current one."))
 
 
 class LanguageForm(FlaskForm):

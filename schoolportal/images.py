@@ -1,0 +1,121 @@
+"""The image pipeline: decide by content, refuse bombs, turn upright, keep only pixels, re-encode.
+
+Uploads are hostile until proven otherwise. An image is opened only with the decoders
+we accept (JPEG, PNG, WebP), whatever its file name or Content-Type says; its declared
+size is checked before a single pixel is decoded; it is turned upright by its EXIF
+orientation; and what leaves this module is a new image holding nothing but pixels, so
+no EXIF (GPS!), XMP, ICC profile or comment can survive into a stored file.
+"""
+
+import io
+import logging
+import warnings
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps
+
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+WEBP_QUALITY = 80
+
+log = logging.getLogger(__name__)
+
+
+class ImageRejected(ValueError):
+    """An upload that is not an image we accept; `message` says why, for the user."""
+
+    def __init__(self, message):
+        """Keep the (lazy, translatable) message for the form."""
+        super().__init__(str(message))
+        self.message = message
+
+
+def read_limited(stream, max_bytes=MAX_BYTES):
+    """The bytes of an upload, refusing empty ones and ones larger than max_bytes."""
+    data = stream.read(max_bytes + 1)
+    if not data:
+        raise ImageRejected(_l("This file is empty. Choose a photo."))
+    if len(data) > max_bytes:
+        raise ImageRejected(_l("This photo is larger than %(mb)d MB. Choose a smaller one.",
+                               mb=max_bytes // (1024 * 1024)))
+    return data
+
+
+def load_image(stream, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS, min_side=None):
+    """Decode an upload into an upright RGB or RGBA image without any metadata.
+
+    With `min_side`, the image is scaled down early (JPEGs already while decoding) as
+    long as both sides stay at least that long: a thumbnail then needs a fraction of the
+    memory of a 40-megapixel photo. Raises ImageRejected with a message for the user
+    when the upload is not acceptable.
+    """
+    data = read_limited(stream, max_bytes)
+    try:
+        return _decode(data, max_pixels, min_side)
+    except ImageRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageRejected(_too_large_message(max_pixels)) from error
+    except Exception as error:  # noqa: BLE001 (any decoder failure on hostile bytes is a refusal)
+        log.info("Refused an upload that does not decode: %r", error)
+        raise ImageRejected(_l(
+            "This file is not a photo we can use. Choose a JPEG, PNG or WebP photo.")) from error
+
+
+def _decode(data, max_pixels, min_side):
+    """Open with the accepted decoders only, check the declared size, decode, turn upright."""
+    with warnings.catch_warnings():
+        # Pillow warns above its own limit; make that a refusal, not a log line.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+        width, height = image.size  # from the header: nothing decoded yet
+        if width < 1 or height < 1 or width * height > max_pixels:
+            raise ImageRejected(_too_large_message(max_pixels))
+        if min_side and image.format in ("JPEG", "MPO"):
+            image.draft("RGB", (min_side, min_side))
+        image.load()  # a truncated or corrupt file fails here, before anything is stored
+    image = _rgb_or_rgba(image)  # keeps .info, where the EXIF orientation is
+    if min_side and min(image.size) // min_side >= 2:
+        image = image.reduce(min(image.size) // min_side)
+    return _pixels_only(ImageOps.exif_transpose(image))
+
+
+def _too_large_message(max_pixels):
+    """The message for an image with too many pixels (or a decompression bomb)."""
+    return _l("This photo has too many pixels (at most %(mp)d megapixels). Choose a smaller one.",
+              mp=max_pixels // 1_000_000)
+
+
+def _rgb_or_rgba(image):
+    """The image in RGB, or RGBA when it has transparency."""
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        # 16-bit and float greyscale: scale down to 8 bits instead of clipping to white.
+        info = image.info
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+        image.info = info
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        image.mode == "P" and "transparency" in image.info)
+    mode = "RGBA" if has_alpha else "RGB"
+    return image.convert(mode) if image.mode != mode else image
+
+
+def _pixels_only(image):
+    """A new image with the same pixels and nothing else: no info, no EXIF, no profile."""
+    clean = Image.new(image.mode, image.size)
+    clean.paste(image)
+    return clean
+
+
+def encode_webp(image, quality=WEBP_QUALITY):
+    """The image as WebP bytes, explicitly without EXIF, XMP or ICC profile."""
+    buffer = io.BytesIO()
+    # Pillow writes WebP metadata only when asked; say "none" anyway, in case that changes.
+    image.save(buffer, "WEBP", quality=quality, method=4, exif=b"", xmp="", icc_profile=None)
+    return buffer.getvalue()
+
+
+def encode_square(image, size, quality=WEBP_QUALITY):
+    """The middle square of the image, scaled to size x size, as WebP bytes."""
+    square = ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
+    return encode_webp(square, quality)

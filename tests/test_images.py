@@ -1,0 +1,207 @@
+"""The image pipeline: by content, no bombs, upright, nothing but pixels, re-encoded as WebP."""
+
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import ExifTags, Image, ImageCms
+
+from schoolportal import images
+
+XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+       b'22-rdf-syntax-ns#"><rdf:Description>secret-xmp</rdf:Description></rdf:RDF></x:xmpmeta>')
+
+
+def phone_photo(orientation=6, size=(40, 20)):
+    """A JPEG as a phone writes it: left half red, right half blue, GPS, orientation, XMP, ICC."""
+    image = Image.new("RGB", size, "blue")
+    image.paste("red", (0, 0, size[0] // 2, size[1]))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (52.0, 22.0, 1.5)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (4.0, 53.0, 2.0)
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=95, exif=exif, icc_profile=icc, xmp=XMP,
+               comment=b"secret-comment")
+    data = buffer.getvalue()
+    assert b"PhoneMaker" in data and b"secret-xmp" in data and b"secret-comment" in data
+    return data
+
+
+def encoded(image, fmt, **options):
+    """The bytes of an image saved in one format."""
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def png_declaring(width, height):
+    """A valid 1x1 PNG whose header claims another size (CRC fixed, so only the size lies)."""
+    data = bytearray(encoded(Image.new("RGB", (1, 1), "white"), "PNG"))
+    # The IHDR chunk starts at byte 8: length (4), type (4), width (4), height (4), ...
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    return bytes(data)
+
+
+def load(data, **limits):
+    """Run the pipeline on raw upload bytes."""
+    return images.load_image(io.BytesIO(data), **limits)
+
+
+def assert_no_metadata(data):
+    """No EXIF, GPS, XMP, ICC profile or comment in an encoded file."""
+    for marker in (b"Exif", b"EXIF", b"ICCP", b"XMP ", b"xmpmeta", b"PhoneMaker", b"secret"):
+        assert marker not in data, marker
+    stored = Image.open(io.BytesIO(data))
+    assert stored.getexif() == {} and stored.getexif().get_ifd(ExifTags.IFD.GPSInfo) == {}
+    assert not {"exif", "icc_profile", "xmp", "comment"} & set(stored.info)
+
+
+def test_orientation_is_applied():
+    image = load(phone_photo(orientation=6))
+    # Orientation 6: the camera was held upright, so the picture turns a quarter clockwise:
+    # the red left half ends up on top.
+    assert image.size == (20, 40)
+    assert image.getpixel((10, 5))[0] > 200 and image.getpixel((10, 5))[2] < 60
+    assert image.getpixel((10, 35))[2] > 200 and image.getpixel((10, 35))[0] < 60
+
+
+def test_loaded_image_keeps_only_pixels():
+    image = load(phone_photo())
+    assert image.info == {} and dict(image.getexif()) == {}
+    assert image.mode == "RGB"
+
+
+def test_gps_and_all_other_metadata_are_gone_from_the_encoded_file():
+    data = images.encode_square(load(phone_photo()), 64)
+    assert data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    assert_no_metadata(data)
+    stored = Image.open(io.BytesIO(data))
+    assert stored.format == "WEBP" and stored.size == (64, 64)
+
+
+def test_square_is_cut_from_the_middle():
+    image = Image.new("RGB", (300, 100), "green")
+    image.paste("red", (0, 0, 100, 100))
+    image.paste("blue", (200, 0, 300, 100))
+    square = Image.open(io.BytesIO(images.encode_square(load(encoded(image, "PNG")), 32)))
+    red, green, blue = square.convert("RGB").getpixel((16, 16))
+    assert green > 100 and red < 60 and blue < 60
+
+
+@pytest.mark.parametrize("fmt,mode,options", [
+    ("PNG", "RGB", {}),
+    ("PNG", "P", {"transparency": 0}),
+    ("PNG", "LA", {}),
+    ("PNG", "I;16", {}),
+    ("PNG", "1", {}),
+    ("WEBP", "RGBA", {}),
+    ("JPEG", "CMYK", {}),
+    ("JPEG", "L", {}),
+])
+def test_accepted_formats_and_modes_become_rgb_or_rgba(fmt, mode, options):
+    image = Image.new(mode, (30, 30))
+    loaded = load(encoded(image, fmt, **options))
+    assert loaded.mode in ("RGB", "RGBA") and loaded.size == (30, 30)
+    assert_no_metadata(images.encode_square(loaded, 16))
+
+
+def test_transparency_is_kept():
+    image = Image.new("RGBA", (10, 10), (255, 0, 0, 0))
+    assert load(encoded(image, "PNG")).mode == "RGBA"
+
+
+def test_png_text_chunks_do_not_survive():
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Comment", "secret-comment")
+    info.add_itxt("XML:com.adobe.xmp", XMP.decode())
+    data = encoded(Image.new("RGB", (20, 20)), "PNG", pnginfo=info)
+    assert b"secret-comment" in data
+    assert_no_metadata(images.encode_square(load(data), 20))
+
+
+def truncated_jpeg():
+    """A noisy JPEG cut off halfway through its picture data: the header still opens."""
+    data = encoded(Image.effect_noise((400, 300), 50).convert("RGB"), "JPEG")
+    half = data[: len(data) // 2]
+    assert Image.open(io.BytesIO(half)).size == (400, 300)
+    return half
+
+
+HOSTILE = {
+    "text named .jpg": b"This is not a photo at all, just text.\n" * 10,
+    "truncated JPEG": truncated_jpeg(),
+    "JPEG cut in its header": phone_photo(size=(400, 300))[:600],
+    "GIF": encoded(Image.new("RGB", (10, 10)), "GIF"),
+    "BMP": encoded(Image.new("RGB", (10, 10)), "BMP"),
+    "PDF": b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
+    "SVG": b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
+    "JPEG header only": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
+    "HTML": b"<html><script>alert(1)</script></html>",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_things_that_are_no_usable_photo_are_refused_with_a_message(name):
+    with pytest.raises(images.ImageRejected) as refused:
+        load(HOSTILE[name])
+    assert "JPEG, PNG or WebP" in str(refused.value.message)
+
+
+def test_empty_file_is_refused():
+    with pytest.raises(images.ImageRejected, match="empty"):
+        load(b"")
+
+
+def test_too_many_bytes_are_refused_before_decoding():
+    with pytest.raises(images.ImageRejected, match="10 MB"):
+        load(b"\xff\xd8" + b"\0" * (10 * 1024 * 1024))
+
+
+@pytest.mark.parametrize("width,height", [(100_000, 100_000), (7_000, 7_000), (0x7FFFFFFF, 1)])
+def test_decompression_bombs_are_refused_by_their_declared_size(width, height):
+    with pytest.raises(images.ImageRejected, match="megapixels"):
+        load(png_declaring(width, height))
+
+
+def test_pillows_own_bomb_limit_also_becomes_a_refusal(monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 50)
+    with pytest.raises(images.ImageRejected, match="megapixels"):
+        load(encoded(Image.new("RGB", (10, 6)), "PNG"))  # 60 pixels: Pillow warns
+    with pytest.raises(images.ImageRejected, match="megapixels"):
+        load(encoded(Image.new("RGB", (20, 20)), "PNG"))  # 400 pixels: Pillow raises
+
+
+def test_the_callers_limits_apply():
+    with pytest.raises(images.ImageRejected, match="megapixels"):
+        load(encoded(Image.new("RGB", (20, 20)), "PNG"), max_pixels=399)
+    with pytest.raises(images.ImageRejected, match="larger than"):
+        load(encoded(Image.new("RGB", (20, 20)), "PNG"), max_bytes=10)
+
+
+def test_jpegs_decode_at_a_reduced_scale_for_thumbnails():
+    big = encoded(Image.new("RGB", (2400, 1600), "white"), "JPEG")
+    image = load(big, min_side=256)
+    assert min(image.size) >= 256 and image.size[0] < 2400
+
+
+def test_large_images_are_scaled_down_early_and_still_turned_upright():
+    image = Image.new("RGB", (2000, 1000), "blue")
+    image.paste("red", (0, 0, 1000, 1000))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    for fmt in ("PNG", "WEBP", "JPEG"):
+        loaded = load(encoded(image, fmt, exif=exif), min_side=256)
+        assert loaded.size[0] < loaded.size[1] and min(loaded.size) >= 256, fmt
+        assert min(loaded.size) < 1000 and loaded.info == {}, fmt
+        top, bottom = loaded.getpixel((100, 20)), loaded.getpixel((100, loaded.size[1] - 20))
+        assert top[0] > 200 and bottom[2] > 200, (fmt, top, bottom)
