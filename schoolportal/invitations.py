@@ -6,7 +6,8 @@ password and language. Inviting an address that already has an active account li
 the child to it and tells the owner.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
@@ -39,21 +40,24 @@ def invite_guardian(pupil, email, invited_by=None):
     """
     with write_transaction():
         user = _account_for(email, ROLE_PARENT)
-        Guardianship.insert(guardian=user, pupil=pupil).on_conflict_ignore().execute()
+        linked = Guardianship.insert(guardian=user, pupil=pupil).on_conflict_ignore() \
+            .as_rowcount().execute()
         if user.password_hash:
-            outbox.send(user, "child_linked", _l("%(child)s is linked to your account",
-                                                 child=pupil.first_name),
-                        pupil=pupil, school=School.current())
+            if linked:  # an account that was linked already is not told again
+                outbox.send(user, "child_linked", _l("%(child)s is linked to your account",
+                                                     child=pupil.first_name),
+                            pupil=pupil, school=School.current())
             return None
         return _issue(user, pupil, invited_by)
 
 
-def invite_staff(email, display_name, invited_by=None, groups=()):
-    """Create a staff account for the address, assign its groups and mail an invitation."""
+def invite_staff(email, display_name, invited_by=None, groups=(), role=ROLE_STAFF):
+    """Create a staff (or admin) account, assign its groups and mail an invitation."""
     with write_transaction():
-        user = _account_for(email, ROLE_STAFF, display_name)
-        for group in groups:
-            GroupStaff.insert(staff=user, group=group).on_conflict_ignore().execute()
+        user = _account_for(email, role, display_name)
+        rows = [{"staff": user.id, "group": group} for group in groups]
+        if rows:
+            GroupStaff.insert_many(rows).on_conflict_ignore().execute()
         if user.password_hash:
             return None
         return _issue(user, None, invited_by)
@@ -62,7 +66,12 @@ def invite_staff(email, display_name, invited_by=None, groups=()):
 def resend(invitation, invited_by=None):
     """Replace an invitation by a fresh one (the old link stops working) and mail it."""
     with write_transaction():
-        return _issue(invitation.user, invitation.pupil, invited_by)
+        user = User.get_by_id(invitation.user_id)
+        if user.password_hash:
+            raise InvitationError(_l("This account has been activated already."))
+        if not user.active:
+            raise InvitationError(_l("This address belongs to a deactivated account."))
+        return _issue(user, invitation.pupil, invited_by)
 
 
 def revoke(invitation):
@@ -77,8 +86,12 @@ def find_usable(token):
     """The invitation whose link is this token, if it still works; else None."""
     if not tokens.looks_like_token(token):
         return None
-    return (Invitation.usable(utcnow())
-            .where(Invitation.token_hash == tokens.hash_token(token)).first())
+    # A deactivated account stays deactivated, whatever old link is used.
+    return (Invitation.usable(utcnow()).select_extend(User)
+            .join(User, on=(Invitation.user == User.id))
+            .where((Invitation.token_hash == tokens.hash_token(token))
+                   & (User.active == True))  # noqa: E712 (peewee expression)
+            .first())
 
 
 def activate(token, display_name, password, language):
@@ -87,16 +100,51 @@ def activate(token, display_name, password, language):
         invitation = find_usable(token)
         if invitation is None:
             return None
-        used = Invitation.update(used_at=utcnow()).where(
+        now = utcnow()
+        used = Invitation.update(used_at=now).where(
             (Invitation.id == invitation.id) & Invitation.used_at.is_null()
+            & Invitation.revoked_at.is_null() & (Invitation.expires_at > now)
         ).execute()
         if used != 1:
-            return None  # someone used the link a moment ago
+            return None  # used or revoked a moment ago, in another request
         User.update(
-            display_name=display_name.strip(), language=language, active=True,
+            display_name=display_name.strip(), language=language,
             password_hash=passwords.hash_password(password),
         ).where(User.id == invitation.user_id).execute()
         return User.get_by_id(invitation.user_id)
+
+
+class GuardianStatus(NamedTuple):
+    """A guardian of a pupil, as staff see it on the pupil's guardians page."""
+
+    user: User
+    invitation: Invitation | None  # the latest invitation for this pupil, if any
+    revocable: bool  # that invitation's link still works
+    open_until: datetime | None  # when the account's open invitation stops working
+
+
+def guardians_of(pupil):
+    """The pupil's guardians by name; for accounts not yet activated, their invitations."""
+    users = list(
+        User.select().join(Guardianship, on=(Guardianship.guardian == User.id))
+        .where(Guardianship.pupil == pupil).order_by(User.display_name, User.id)
+    )
+    pending = [user.id for user in users if not user.password_hash]
+    latest, open_until, now = {}, {}, utcnow()
+    if pending:
+        newest_first = Invitation.select().where(Invitation.user.in_(pending)).order_by(
+            Invitation.id.desc())
+        for invitation in newest_first:
+            if invitation.pupil_id == pupil.id:
+                latest.setdefault(invitation.user_id, invitation)
+            if invitation.works_at(now):
+                open_until.setdefault(invitation.user_id, invitation.expires_at)
+    rows = []
+    for user in users:
+        invitation = latest.get(user.id)
+        revocable = invitation is not None and invitation.works_at(now)
+        rows.append(GuardianStatus(user, invitation, revocable, open_until.get(user.id)))
+    return rows
 
 
 def _account_for(email, role, display_name=None):
@@ -109,6 +157,10 @@ def _account_for(email, role, display_name=None):
     except IntegrityError:
         pass  # the address already has an account: use it
     user = User.get(User.email == email)
+    if user.role != role and role == ROLE_PARENT:
+        raise InvitationError(_l(
+            "This address belongs to a member of staff. Invite the parent or guardian "
+            "with their own address."))
     if user.role != role:
         raise InvitationError(_l("This address belongs to an account with another role."))
     if not user.active:
@@ -125,7 +177,7 @@ def _issue(user, pupil, invited_by):
     token, token_hash = tokens.new_token()
     invitation = Invitation.create(
         user=user, pupil=pupil, token_hash=token_hash, invited_by=invited_by,
-        expires_at=now + timedelta(days=INVITATION_DAYS),
+        created_at=now, expires_at=now + timedelta(days=INVITATION_DAYS),
     )
     outbox.send(
         user, "invitation", _l("Your invitation to the portal of %(school)s",

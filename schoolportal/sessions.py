@@ -8,8 +8,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, request, session
+from flask_login import login_user
 
+from . import passwords, throttle
+from .database import write_transaction
 from .models import AuthSession, User, utcnow
 
 TOUCH_EVERY = timedelta(minutes=1)
@@ -26,6 +29,22 @@ def start(user, user_agent=""):
     AuthSession.create(key_hash=_hash(key), user=user, user_agent=(user_agent or "")[:200])
     user.session_key = key
     return key
+
+
+def log_in(user, password):
+    """Throw away the anonymous session and open a new server-side one (login, activation).
+
+    The password is the one just typed: a hash made with weaker settings is upgraded.
+    """
+    session.clear()  # a fresh session id at login (no session fixation)
+    with write_transaction():
+        throttle.clear_failures(user.email)
+        start(user, request.user_agent.string)
+        changes = {User.last_login_at: utcnow()}
+        if passwords.needs_rehash(user.password_hash):
+            changes[User.password_hash] = passwords.hash_password(password)
+        User.update(changes).where(User.id == user.id).execute()
+    login_user(user)
 
 
 def load(key):
@@ -65,6 +84,14 @@ def end(key):
 def end_all(user):
     """End every session of a user (password change, deactivation)."""
     AuthSession.delete().where(AuthSession.user == user).execute()
+
+
+def end_others(user, keep_key):
+    """End every session of a user except the one with keep_key (after a password change)."""
+    query = AuthSession.delete().where(AuthSession.user == user)
+    if keep_key:
+        query = query.where(AuthSession.key_hash != _hash(keep_key))
+    return query.execute()
 
 
 def purge_expired():

@@ -2,14 +2,13 @@
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from .. import authz, passwords, sessions, throttle
-from ..database import write_transaction
 from ..forms.account import LanguageForm
 from ..forms.auth import LoginForm
 from ..i18n import remember_choice
-from ..models import User, utcnow
+from ..models import User
 from ..rendering import render_page
 
 bp = Blueprint("auth", __name__)
@@ -45,7 +44,7 @@ def login_submit():
         # The same answer for an unknown address and a wrong password.
         form.form_errors.append(_("This email address and password do not match."))
         return _login_page(form, status=422)
-    _start_session(user, form.password.data)
+    sessions.log_in(user, form.password.data)
     return redirect(authz.safe_next_url(request.args.get("next")) or url_for("home.index"))
 
 
@@ -77,16 +76,3 @@ def _login_page(form, status=200):
         "auth/login.html", "partials/auth/login_form.html", status=status,
         form=form, language_form=language_form,
     )
-
-
-def _start_session(user, password):
-    """Throw away the anonymous session and open a new server-side one."""
-    session.clear()  # a fresh session id at login (no session fixation)
-    with write_transaction():
-        throttle.clear_failures(user.email)
-        sessions.start(user, request.user_agent.string)
-        changes = {User.last_login_at: utcnow()}
-        if passwords.needs_rehash(user.password_hash):
-            changes[User.password_hash] = passwords.hash_password(password)
-        User.update(changes).where(User.id == user.id).execute()
-    login_user(user)
