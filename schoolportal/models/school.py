@@ -3,6 +3,9 @@
 Timestamps are naive UTC (see `utcnow`); templates show them in Europe/Amsterdam.
 """
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import peewee as pw
 
 from .base import ROLE_ADMIN, ROLE_PARENT, ROLE_STAFF, ROLES, BaseModel, normalize_email, utcnow
@@ -56,12 +59,18 @@ class Pupil(BaseModel):
         counts = {g.id: 0 for g in groups}
         rows = (
             cls.select(cls.group, pw.fn.COUNT(cls.id).alias("n"))
-            .where(cls.group.in_(list(counts)))
+            .where(cls.group.in_(list(counts)) & cls.at_school())
             .group_by(cls.group)
             .tuples()
         )
         counts.update(dict(rows))
         return counts
+
+    @classmethod
+    def at_school(cls, day=None):
+        """A filter for pupils still at school on the day (default: today in the Netherlands)."""
+        day = day or datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+        return cls.left_on.is_null() | (cls.left_on > day)
 
     @classmethod
     def matches(cls, text):
