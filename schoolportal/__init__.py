@@ -3,14 +3,23 @@
 import os
 from pathlib import Path
 
-from flask import Flask, has_request_context
+from flask import Flask, g, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, DEV_SECRET_KEY
 
-from . import authz, database, errors, i18n, outbox, sessions
+from . import (
+    authz,
+    database,
+    errors,
+    i18n,
+    outbox,
+    pupil_import,  # noqa: F401 (registers its daily jobs with the worker)
+    sessions,
+)
 from .extensions import babel, csrf, db, login_manager, mail
 from .models import School
 from .rendering import add_security_headers
@@ -36,6 +45,8 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     db.initialize(database.open_database(app.config["DATABASE_URL"]))
+    # Ids in URLs fit a database integer; a longer number is a plain 404, not an overflow.
+    app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
     errors.register(app)
@@ -45,6 +56,14 @@ def create_app(config=None):
 
     register_commands(app)
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    """The `int` URL converter, limited to what an INTEGER column can hold."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _config_class(config):
@@ -115,7 +134,9 @@ def _register_request_hooks(app):
     @app.context_processor
     def template_globals():
         """Values every template may use."""
-        school = School.current()
+        if "school" not in g:
+            g.school = School.current()  # once per request or mail batch, not per template
+        school = g.school
         in_request = has_request_context()
         signed_in = in_request and current_user.is_authenticated
         return {

@@ -25,6 +25,7 @@ from .models import (
     User,
     utcnow,
 )
+from .models.access import AccessRequest
 from .models.mail import MAIL_DEAD, MAIL_PENDING
 from .models.onboarding import Invitation
 
@@ -262,8 +263,8 @@ def school_figures(school_year):
         "parents_active": parents.get(True, 0),
         "parents_invited": parents.get(False, 0),
         "dead_mails": OutboxMail.select().where(OutboxMail.status == MAIL_DEAD).count(),
+        "access_requests": AccessRequest.pending().count(),
     }
-
 
 
 def today_in_school():

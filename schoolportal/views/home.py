@@ -29,4 +29,5 @@ def index():
 def _school_totals():
     """How many groups, pupils and active accounts per role the school has."""
     roles = User.count_by_role()
-    return {"groups": Group.select().count(), "pupils": Pupil.select().count(), **roles}
+    pupils = Pupil.select().where(Pupil.at_school()).count()
+    return {"groups": Group.select().count(), "pupils": pupils, **roles}
