@@ -2,7 +2,7 @@
 
 import click
 
-from . import database, demo, sessions, throttle, worker
+from . import access_requests, database, demo, sessions, throttle, worker
 from .extensions import db
 
 
@@ -31,7 +31,9 @@ def register_commands(app):
         with db.connection_context():
             ended = sessions.purge_expired()
             forgotten = throttle.purge_old_attempts()
-        click.echo(f"Removed {ended} expired sessions and {forgotten} old login failures.")
+            requests = access_requests.purge_decided(app.config["ACCESS_REQUESTS_KEEP_DAYS"])
+        click.echo(f"Removed {ended} expired sessions, {forgotten} old login failures and "
+                   f"{requests} decided access requests.")
 
     @app.cli.command("mail-worker")
     @click.option("--once", is_flag=True, help="Do one round and stop (for cron and tests).")

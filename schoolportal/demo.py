@@ -32,6 +32,7 @@ GROUPS = [
 ]
 STAFF = [
     ("directie@example.org", "Marieke Hoekstra (directie)", ROLE_ADMIN),
+    ("administratie@example.org", "Karin Smit (administratie)", ROLE_ADMIN),
     ("juf.sanne@example.org", "juf Sanne", ROLE_STAFF),
     ("meester.ahmed@example.org", "meester Ahmed", ROLE_STAFF),
     ("juf.marloes@example.org", "juf Marloes", ROLE_STAFF),
@@ -68,8 +69,13 @@ def school_year_of(day):
     return f"{start}-{start + 1}"
 
 
-def seed(today=None):
-    """Create the demo school; returns a one-line summary."""
+def seed(today=None, examples=True):
+    """Create the demo school; returns a one-line summary.
+
+    `examples` adds the onboarding examples (open invitations with their mails, access
+    requests, a pupil who left, a failed mail); the test suite starts without them so each
+    test sees only the mail and requests it makes itself.
+    """
     today = today or date.today()
     year = school_year_of(today)
     start_year = int(year[:4])
@@ -102,6 +108,9 @@ def seed(today=None):
             {"staff": users[teacher].id, "group": groups[name].id}
             for name, _order, _ages, teacher in GROUPS
         ])
+    if examples:
+        with write_transaction():
+            _seed_onboarding(users["directie@example.org"], today)
     return (f"{SCHOOL_NAME}, {len(groups)} groups, {Pupil.select().count()} pupils, "
             f"{User.select().count()} accounts")
 
@@ -164,3 +173,68 @@ def _pupil_rows(families, groups, start_year, today):
                 "birth_date": earliest + timedelta(days=rng.randint(0, (latest - earliest).days)),
             })
     return rows
+
+
+# --- Onboarding: open invitations, access requests, a leaver, a mail that failed ---------
+
+LEAVER = ("RB-2050", date(2026, 10, 30))  # a Groep 8 pupil who moved away
+ACCESS_REQUESTS = [
+    # (child first, last, birth date of pupil number or None, requester, email, relation, note)
+    ("Sem", "Jansen", "RB-1001", "Peter Jansen", "peter.jansen@example.org", "parent",
+     "Ik ben de vader van Sem; wij wonen apart."),
+    ("Lotte", "Bakkers", "RB-1002", "Sanne de Wit", "sanne.dewit@example.org", "carer", ""),
+    ("Mila", "Vos", None, "Joost Vos", "joost.vos@example.org", "parent",
+     "Mila start na de zomer."),
+]
+
+
+def _seed_onboarding(director, today):
+    """Invitations for the families that have not activated, requests, a leaver, a dead mail."""
+    from .invitations import invite_many
+    from .models import Invitation, OutboxMail
+    from .models.access import AccessRequest
+    from .models.mail import MAIL_DEAD
+
+    uninvited = (
+        Guardianship.select(Guardianship, User, Pupil)
+        .join(User).switch(Guardianship).join(Pupil)
+        .where(User.password_hash.is_null()
+               & ~User.id.in_(Invitation.select(Invitation.user)))
+    )
+    pairs = {row.guardian.id: (row.guardian, row.pupil) for row in uninvited}
+    invite_many(list(pairs.values()), director, School.current())
+    Pupil.update(left_on=LEAVER[1]).where(
+        (Pupil.pupil_number == LEAVER[0]) & Pupil.left_on.is_null()).execute()
+    if AccessRequest.select().count() == 0:
+        _seed_access_requests(director, today)
+    if not OutboxMail.select().where(OutboxMail.status == MAIL_DEAD).exists():
+        OutboxMail.create(
+            to_email="oud.adres@example.org", template="child_linked", language="nl",
+            subject="Yusuf is aan je account gekoppeld", body_text="(demo)", body_html="(demo)",
+            status=MAIL_DEAD, attempts=8,
+            last_error="(550, b'5.1.1 <oud.adres@example.org>: Recipient address rejected')",
+        )
+
+
+def _seed_access_requests(director, today):
+    """Three requests waiting for the office, and one that was rejected."""
+    from .models import utcnow
+    from .models.access import AccessRequest
+
+    births = {p.pupil_number: p.birth_date for p in Pupil.select().where(
+        Pupil.pupil_number.in_([r[2] for r in ACCESS_REQUESTS if r[2]]))}
+    rows = [{
+        "child_first_name": first, "child_last_name": last,
+        "child_birth_date": births.get(number) or date(today.year - 4, 3, 14),
+        "requester_name": name, "email": email, "relation": relation, "note": note,
+        "declared_authority": True, "ip": "192.0.2.10",
+    } for first, last, number, name, email, relation, note in ACCESS_REQUESTS]
+    rows.append({
+        "child_first_name": "Daan", "child_last_name": "Vermeulen",
+        "child_birth_date": date(today.year - 7, 5, 2), "requester_name": "R. Vermeulen",
+        "email": "r.vermeulen@example.org", "relation": "parent", "note": "",
+        "declared_authority": True, "ip": "192.0.2.11", "status": "rejected",
+        "decided_by": director.id, "decided_at": utcnow(),
+        "reason": "Wij kennen geen leerling met deze naam.",
+    })
+    AccessRequest.insert_many(rows).execute()

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from peewee import IntegrityError
+from peewee import IntegrityError, chunked
 
 from . import outbox, passwords, tokens
 from .database import write_transaction
@@ -192,3 +192,22 @@ def _school_name():
     """The school's name for subjects."""
     school = School.current()
     return school.name if school else "schoolportal"
+
+
+def invite_many(pairs, invited_by, school):
+    """Invite many (account, child) pairs with a few bulk statements (imports, the demo)."""
+    now, tokens_by_pair, rows = utcnow(), [], []
+    for user, pupil in pairs:
+        token, token_hash = tokens.new_token()
+        tokens_by_pair.append(token)
+        rows.append({"user": user.id, "pupil": pupil.id, "token_hash": token_hash,
+                     "invited_by": invited_by.id if invited_by else None, "created_at": now,
+                     "expires_at": now + timedelta(days=INVITATION_DAYS)})
+    for batch in chunked(rows, 500):
+        Invitation.insert_many(batch).execute()
+    subject = _l("Your invitation to the portal of %(school)s",
+                 school=school.name if school else "schoolportal")
+    for (user, pupil), token in zip(pairs, tokens_by_pair, strict=True):
+        outbox.send(user, "invitation", subject, pupil=pupil, invited_by=invited_by,
+                    link=outbox.absolute_url("onboarding.activate", token=token),
+                    school=school, days=INVITATION_DAYS)

@@ -14,9 +14,8 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from peewee import chunked
 
-from . import outbox, tokens, worker
+from . import invitations, outbox, worker
 from .database import write_transaction
-from .invitations import INVITATION_DAYS
 from .models import ROLE_PARENT, Guardianship, Pupil, School, User, utcnow
 from .models.imports import PupilImport
 from .models.onboarding import Invitation
@@ -103,8 +102,8 @@ def _apply(plan, admin):
     _insert(Guardianship, [{"guardian": users[email].id, "pupil": pupils[line.key].id}
                            for email, line in plan.links])
     school = School.current()
-    invite([(users[email], pupils[line.key]) for email, line in plan.invitations.items()],
-           admin, school)
+    pairs = [(users[email], pupils[line.key]) for email, line in plan.invitations.items()]
+    invitations.invite_many(pairs, admin, school)
     for email, line in plan.notices:
         pupil = pupils[line.key]
         outbox.send(users[email], "child_linked", _l("%(child)s is linked to your account",
@@ -130,25 +129,6 @@ def _update_pupils(updated):
                                           Pupil.group], batch_size=BATCH)
 
 
-def invite(pairs, invited_by, school):
-    """Create an invitation for each (account, child) pair and queue its mail."""
-    now, tokens_by_pair, rows = utcnow(), [], []
-    for user, pupil in pairs:
-        token, token_hash = tokens.new_token()
-        tokens_by_pair.append(token)
-        rows.append({"user": user.id, "pupil": pupil.id, "token_hash": token_hash,
-                     "invited_by": invited_by.id if invited_by else None, "created_at": now,
-                     "expires_at": now + timedelta(days=INVITATION_DAYS)})
-    for batch in chunked(rows, BATCH):
-        Invitation.insert_many(batch).execute()
-    subject = _l("Your invitation to the portal of %(school)s",
-                 school=school.name if school else "schoolportal")
-    for (user, pupil), token in zip(pairs, tokens_by_pair, strict=True):
-        outbox.send(user, "invitation", subject, pupil=pupil, invited_by=invited_by,
-                    link=outbox.absolute_url("onboarding.activate", token=token),
-                    school=school, days=INVITATION_DAYS)
-
-
 @worker.daily_job("invite-four-year-olds")
 def invite_four_year_olds(today=None):
     """Invite guardians whose invitation waited for their child's 4th birthday; how many."""
@@ -158,7 +138,7 @@ def invite_four_year_olds(today=None):
         pairs = {}
         for link in links:
             pairs.setdefault(link.guardian.id, (link.guardian, link.pupil))  # eldest child
-        invite(list(pairs.values()), None, School.current())
+        invitations.invite_many(list(pairs.values()), None, School.current())
     return len(pairs)
 
 

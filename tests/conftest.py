@@ -53,7 +53,7 @@ def template_db(tmp_path_factory):
     app = create_app(_config(f"sqlite:///{path}"))
     with app.app_context(), db.connection_context():
         database.migrate()
-        demo.seed()
+        demo.seed(examples=False)
         db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return {"path": path}
@@ -66,7 +66,7 @@ def _fresh_postgres(app):
         db.execute_sql(
             "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
         )
-        demo.seed()
+        demo.seed(examples=False)
 
 
 @pytest.fixture

@@ -97,3 +97,21 @@ def test_seed_demo_is_idempotent(app):
     with app.app_context(), db.connection_context():
         assert (Pupil.select().count(), User.select().count()) == before
     assert before[0] == 60
+
+
+def test_demo_examples_show_onboarding_and_are_seeded_once(app):
+    from schoolportal.models import Invitation, OutboxMail, Pupil
+    from schoolportal.models.access import AccessRequest
+
+    runner = app.test_cli_runner()
+    counts = []
+    for _ in range(2):
+        assert runner.invoke(args=["seed-demo"]).exit_code == 0
+        with app.app_context(), db.connection_context():
+            counts.append((Invitation.select().count(), OutboxMail.select().count(),
+                           AccessRequest.select().count(),
+                           Pupil.select().where(Pupil.left_on.is_null(False)).count()))
+    assert counts[0] == counts[1]
+    invitations, mails, requests, leavers = counts[0]
+    assert invitations >= 10 and mails == invitations + 1  # one failed mail for the admins
+    assert requests == 4 and leavers == 1

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from schoolportal import pupil_import, worker
+from schoolportal import invitations, pupil_import, worker
 from schoolportal.database import write_transaction
 from schoolportal.models import (
     Group,
@@ -213,7 +213,7 @@ def test_the_daily_job_catches_up_and_does_not_repeat_itself(today, admin_user):
     later = today + timedelta(days=400)  # the worker did not run for a while
     # Kaya's invitation was made and then revoked by staff: the job does not send it again.
     with write_transaction():
-        pupil_import.invite([(User.by_email("kaya@example.org"), Pupil.get(
+        invitations.invite_many([(User.by_email("kaya@example.org"), Pupil.get(
             Pupil.pupil_number == "Y-2"))], admin_user, None)
         Invitation.update(revoked_at=utcnow()).execute()
     assert pupil_import.invite_four_year_olds(later) == 1
