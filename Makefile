@@ -28,9 +28,9 @@ extract-messages: $(BIN)/python
 	$(BIN)/pybabel -q update -N -i schoolportal/translations/messages.pot -d schoolportal/translations
 
 # The demo keeps mail inside the portal (MAIL_BACKEND=portal): admins read it under
-# Beheer > Verzonden e-mail. The mail worker runs next to the web server and stops with it.
+# Administratie > Verzonden e-mail. The mail worker runs next to the web server and stops with it.
 demo: install
-	SCHOOLPORTAL_CONFIG=development $(FLASK) seed-demo
+	SCHOOLPORTAL_CONFIG=development BASE_URL=http://$(HOST):$(PORT) $(FLASK) seed-demo
 	@echo "schoolportal runs on http://$(HOST):$(PORT)  (stop with Ctrl+C)"
 	SCHOOLPORTAL_CONFIG=development BASE_URL=http://$(HOST):$(PORT) $(FLASK) mail-worker & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

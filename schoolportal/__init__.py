@@ -143,7 +143,9 @@ def _register_request_hooks(app):
             "languages": app.config["LANGUAGES"],
             "current_language": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
             "school_name": school.name if school else "schoolportal",
-            "nav_groups": list(authz.visible_groups(current_user)) if signed_in else [],
+            # Admins see every group: they reach them from their home page, not the menu.
+            "nav_groups": list(authz.visible_groups(current_user))
+            if signed_in and not current_user.is_admin else [],
             "user": current_user if in_request else None,
             "absolute_url": outbox.absolute_url,
         }

@@ -229,12 +229,13 @@ def _seed_access_requests(director, today):
         "requester_name": name, "email": email, "relation": relation, "note": note,
         "declared_authority": True, "ip": "192.0.2.10",
     } for first, last, number, name, email, relation, note in ACCESS_REQUESTS]
-    rows.append({
+    rejected = {
         "child_first_name": "Daan", "child_last_name": "Vermeulen",
         "child_birth_date": date(today.year - 7, 5, 2), "requester_name": "R. Vermeulen",
         "email": "r.vermeulen@example.org", "relation": "parent", "note": "",
         "declared_authority": True, "ip": "192.0.2.11", "status": "rejected",
         "decided_by": director.id, "decided_at": utcnow(),
         "reason": "Wij kennen geen leerling met deze naam.",
-    })
+    }
     AccessRequest.insert_many(rows).execute()
+    AccessRequest.create(**rejected)  # other columns than the rows above
