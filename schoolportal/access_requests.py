@@ -171,7 +171,8 @@ def approve(access_request, pupil, decided_by, today=None):
     try:
         with write_transaction():
             _decide(access_request, REQUEST_APPROVED, decided_by, pupil=pupil)
-            invitations.invite_guardian(pupil, access_request.email, invited_by=decided_by)
+            invitations.invite_guardian(pupil, access_request.email, invited_by=decided_by,
+                                        language=access_request.language)
     except invitations.InvitationError as error:
         raise AccessRequestError(error.args[0]) from error
     return current_state(access_request)

@@ -33,13 +33,13 @@ class InvitationError(ValueError):
     """An invitation that cannot be made, with a message for the person who tried."""
 
 
-def invite_guardian(pupil, email, invited_by=None):
+def invite_guardian(pupil, email, invited_by=None, language=None):
     """Link the address to the pupil and mail an invitation (or a notice for an active account).
 
     Returns the new Invitation, or None when an active account was linked directly.
     """
     with write_transaction():
-        user = _account_for(email, ROLE_PARENT)
+        user = _account_for(email, ROLE_PARENT, language=language)
         linked = Guardianship.insert(guardian=user, pupil=pupil).on_conflict_ignore() \
             .as_rowcount().execute()
         if user.password_hash:
@@ -147,13 +147,14 @@ def guardians_of(pupil):
     return rows
 
 
-def _account_for(email, role, display_name=None):
+def _account_for(email, role, display_name=None, language=None):
     """The account of this address, created without a password when it is new."""
     email = normalize_email(email)
     name = (display_name or email.split("@")[0])[:100]
     try:
         with write_transaction():
-            User.create(email=email, display_name=name, role=role, password_hash=None)
+            User.create(email=email, display_name=name, role=role, password_hash=None,
+                        language=language if language in ("nl", "en") else "nl")
     except IntegrityError:
         pass  # the address already has an account: use it
     user = User.get(User.email == email)

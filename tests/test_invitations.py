@@ -196,3 +196,12 @@ def test_guardians_of_shows_who_activated_and_who_is_invited(db_ctx):
     invitations.revoke(invitation)
     [row] = [r for r in invitations.guardians_of(sem) if r.user.email == NEW]
     assert row.invitation.id == invitation.id and not row.revocable and row.open_until is None
+
+
+def test_a_new_account_gets_the_language_it_was_asked_in(db_ctx):
+    from schoolportal.models import Pupil, User
+
+    invitations.invite_guardian(Pupil.get(), "new.english@example.org", language="en")
+    assert User.by_email("new.english@example.org").language == "en"
+    invitations.invite_guardian(Pupil.get(), "new.klingon@example.org", language="tlh")
+    assert User.by_email("new.klingon@example.org").language == "nl"
