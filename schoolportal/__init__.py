@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, g, has_request_context
+from flask import Flask, g, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -15,6 +15,7 @@ from . import (
     authz,
     database,
     errors,
+    hooks,
     i18n,
     outbox,
     pupil_import,  # noqa: F401 (registers its daily jobs with the worker)
@@ -27,6 +28,7 @@ from .rendering import add_security_headers
 ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (
     "auth", "home", "spaces", "account", "onboarding", "invitations", "access", "imports", "admin",
+    "feed", "absence", "meetings", "calendar", "surveys", "conversations",
 )
 
 
@@ -146,6 +148,7 @@ def _register_request_hooks(app):
             # Admins see every group: they reach them from their home page, not the menu.
             "nav_groups": list(authz.visible_groups(current_user))
             if signed_in and not current_user.is_admin else [],
+            "nav_items": hooks.nav_for(current_user, request.path, url_for) if signed_in else [],
             "user": current_user if in_request else None,
             "absolute_url": outbox.absolute_url,
         }

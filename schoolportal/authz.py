@@ -333,3 +333,21 @@ def may_see_photo_of(viewer, owner):
         return False
     owners_groups = visible_groups(owner).select(Group.id).order_by()
     return visible_groups(viewer).where(Group.id.in_(owners_groups)).exists()
+
+
+# --- feed: posts, comments, attachments (rules for that area go here) -------------------
+
+
+# --- absence and leave (rules for that area go here) ------------------------------------
+
+
+# --- meetings (rules for that area go here) ---------------------------------------------
+
+
+# --- calendar (rules for that area go here) ---------------------------------------------
+
+
+# --- surveys and calls for help (rules for that area go here) ---------------------------
+
+
+# --- conversations and directory (rules for that area go here) --------------------------

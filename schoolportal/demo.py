@@ -7,6 +7,7 @@ second run adds nothing. The demo accounts in DEVELOPERS.md are a contract for t
 import random
 from datetime import date, timedelta
 
+from . import hooks
 from .database import write_transaction
 from .models import (
     ROLE_ADMIN,
@@ -111,6 +112,9 @@ def seed(today=None, examples=True):
     if examples:
         with write_transaction():
             _seed_onboarding(users["directie@example.org"], today)
+        for add_examples in hooks.DEMO_EXAMPLES:  # each feature's own demo content
+            with write_transaction():
+                add_examples(today)
     return (f"{SCHOOL_NAME}, {len(groups)} groups, {Pupil.select().count()} pupils, "
             f"{User.select().count()} accounts")
 

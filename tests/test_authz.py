@@ -33,6 +33,8 @@ PUBLIC_ENDPOINTS = {
     "onboarding.reset_password", "onboarding.reset_password_submit",
     # Someone with parental authority asks for an account.
     "access.request_access", "access.request_access_submit",
+    # The private calendar feed for the phone's calendar app: its long random token is the key.
+    "calendar.ics_feed",
 }
 
 

@@ -1,6 +1,15 @@
 """The models, one module per area; MODELS lists every table the migrations create."""
 
-from . import access, imports  # noqa: F401 (their models join MODELS)
+from . import (  # noqa: F401 (their models join MODELS)
+    absence,
+    access,
+    calendar,
+    conversations,
+    feed,
+    imports,
+    meetings,
+    surveys,
+)
 from .base import (
     ROLE_ADMIN,
     ROLE_PARENT,

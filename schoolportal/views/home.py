@@ -3,7 +3,7 @@
 from flask import Blueprint
 from flask_login import current_user
 
-from .. import authz
+from .. import authz, hooks
 from ..models import Group, GroupStaff, Pupil, School, User
 from ..rendering import render_page
 
@@ -15,7 +15,8 @@ bp = Blueprint("home", __name__)
 def index():
     """Each role gets its own home page."""
     groups = list(authz.visible_groups(current_user))
-    context = {"school": School.current(), "groups": groups}
+    context = {"school": School.current(), "groups": groups,
+               "panels": hooks.panels_for(current_user)}
     if current_user.is_parent:
         return render_page("home/parent.html", children=list(authz.visible_pupils(current_user)),
                            staff_by_group=GroupStaff.staff_by_group(groups), **context)

@@ -1,0 +1,1 @@
+"""Absence reporting and leave requests."""

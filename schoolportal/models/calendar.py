@@ -1,0 +1,1 @@
+"""The year calendar and the private ICS feed."""

@@ -1,0 +1,1 @@
+"""Private conversations between parents and staff, and the group directory."""

@@ -1,0 +1,1 @@
+"""The group feed and school-wide news: posts, comments, read receipts."""

@@ -1,0 +1,1 @@
+"""Report and introduction meetings: rounds, time slots, bookings."""

@@ -1,0 +1,5 @@
+"""Report and introduction meetings: rounds, time slots, bookings."""
+
+from flask import Blueprint
+
+bp = Blueprint("meetings", __name__)
