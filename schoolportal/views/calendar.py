@@ -1,5 +1,87 @@
-"""The year calendar and the private ICS feed."""
+"""The year calendar (jaarkalender): month and agenda, year overview, one activity.
 
-from flask import Blueprint
+Editing lives in calendar_edit, the private feed in calendar_feed, the .ics import in
+calendar_import and the demo year in calendar_demo; they add their routes to this blueprint.
+"""
+
+from flask import Blueprint, abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .. import authz, hooks, worker, year_calendar
+from ..models import ROLES, User
+from ..rendering import render_page
 
 bp = Blueprint("calendar", __name__)
+
+hooks.nav_item("calendar.month", _l("Year calendar"), order=30)
+
+
+@hooks.home_panel(ROLES, "partials/calendar/home.html", order=20)
+def coming_up(user):
+    """The "binnenkort" card: the next few activities for everyone."""
+    return {"activities": year_calendar.upcoming(user, worker.school_today())}
+
+
+@bp.get("/agenda")
+@authz.signed_in
+def month():
+    """This month: an agenda list on a phone, a month grid on a wide screen."""
+    today = worker.school_today()
+    return _month_page(today.year, today.month, today)
+
+
+@bp.get("/agenda/<int:year>/<int:month>")
+@authz.signed_in
+def month_of(year, month):
+    """Another month; htmx swaps only the month, the links work without it."""
+    if not year_calendar.month_in_range(year, month):
+        abort(404)
+    return _month_page(year, month, worker.school_today())
+
+
+@bp.get("/agenda/year")
+@authz.signed_in
+def year():
+    """This school year on one printable page."""
+    return _year_page(year_calendar.school_year_start(worker.school_today()))
+
+
+@bp.get("/agenda/year/<int:start_year>")
+@authz.signed_in
+def year_of(start_year):
+    """Another school year (2026 is 2026-2027) on one printable page."""
+    if not year_calendar.month_in_range(start_year, 8) or start_year == year_calendar.LAST_YEAR:
+        abort(404)
+    return _year_page(start_year)
+
+
+@bp.get("/agenda/activities/<int:activity_id>")
+@authz.signed_in
+def activity(activity_id):
+    """One activity with everything about it; 404 for an activity of someone else's group."""
+    found = authz.visible_activity_or_404(current_user, activity_id)
+    found = year_calendar.with_audience([found])[0]
+    group_ids = [g.id for g in found.groups]
+    author = User.get_or_none(User.id == found.created_by_id) if found.created_by_id else None
+    return render_page("calendar/activity.html", activity=found, author=author,
+                       may_manage=authz.may_manage_activity(current_user, found, group_ids))
+
+
+def _month_page(year, month, today):
+    """The calendar page, or only its month for htmx."""
+    return render_page(
+        "calendar/month.html", "partials/calendar/month.html",
+        month=year_calendar.month_view(current_user, year, month, today), today=today,
+        may_plan=not current_user.is_parent)
+
+
+def _year_page(start_year):
+    """The year overview of one school year."""
+    return render_page("calendar/year.html", start_year=start_year,
+                       months=year_calendar.year_overview(current_user, start_year),
+                       may_plan=not current_user.is_parent)
+
+
+# The other parts of the calendar add their routes to this blueprint.
+from . import calendar_demo, calendar_edit, calendar_feed, calendar_import  # noqa: E402, F401
