@@ -83,6 +83,15 @@ class Config:
     ACCESS_REQUESTS_PER_EMAIL_PER_DAY = _int("ACCESS_REQUESTS_PER_EMAIL_PER_DAY", 3)
     ACCESS_REQUESTS_KEEP_DAYS = _int("ACCESS_REQUESTS_KEEP_DAYS", 365)
 
+    # Reports that arrive after school starts are marked late; details are purged after
+    # ABSENCE_RETENTION_DAYS counted from the end of the school year.
+    ABSENCE_SCHOOL_STARTS_AT = os.environ.get("ABSENCE_SCHOOL_STARTS_AT", "08:30")
+    ABSENCE_RETENTION_DAYS = _int("ABSENCE_RETENTION_DAYS", 365)
+    # Parents may write to parents who opted into a shared group's directory.
+    PARENT_TO_PARENT_MESSAGES = _bool("PARENT_TO_PARENT_MESSAGES", False)
+    # Safeguarding: admins may read (not write in) every conversation. Tell parents first.
+    SAFEGUARDING_ADMIN_READ = _bool("SAFEGUARDING_ADMIN_READ", False)
+
     # Argon2id cost (RFC 9106, second recommended option: 64 MiB, 3 passes).
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_KIB = _int("ARGON2_MEMORY_KIB", 65536)

@@ -60,6 +60,27 @@ def create_app(config=None):
     return app
 
 
+class _Lazy:
+    """A list worked out only when a template uses it (fragments and mails skip the menu)."""
+
+    def __init__(self, compute):
+        self._compute, self._items = compute, None
+
+    def _get(self):
+        if self._items is None:
+            self._items = self._compute()
+        return self._items
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self):
+        return len(self._get())
+
+    def __bool__(self):
+        return bool(self._get())
+
+
 class BoundedIntConverter(IntegerConverter):
     """The `int` URL converter, limited to what an INTEGER column can hold."""
 
@@ -140,15 +161,17 @@ def _register_request_hooks(app):
             g.school = School.current()  # once per request or mail batch, not per template
         school = g.school
         in_request = has_request_context()
-        signed_in = in_request and current_user.is_authenticated
+        # Mails rendered during a request need no menu (and its badge queries).
+        signed_in = in_request and not g.get("rendering_mail") and current_user.is_authenticated
         return {
             "languages": app.config["LANGUAGES"],
             "current_language": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
             "school_name": school.name if school else "schoolportal",
             # Admins see every group: they reach them from their home page, not the menu.
-            "nav_groups": list(authz.visible_groups(current_user))
-            if signed_in and not current_user.is_admin else [],
-            "nav_items": hooks.nav_for(current_user, request.path, url_for) if signed_in else [],
+            "nav_groups": _Lazy(lambda: list(authz.visible_groups(current_user))
+                                if signed_in and not current_user.is_admin else []),
+            "nav_items": _Lazy(lambda: hooks.nav_for(current_user, request.path, url_for)
+                               if signed_in else []),
             "user": current_user if in_request else None,
             "absolute_url": outbox.absolute_url,
         }

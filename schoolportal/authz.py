@@ -337,17 +337,639 @@ def may_see_photo_of(viewer, owner):
 
 # --- feed: posts, comments, attachments (rules for that area go here) -------------------
 
+from peewee import JOIN  # noqa: E402
+
+from .models import utcnow  # noqa: E402
+from .models.feed import Comment, Post, PostAttachment  # noqa: E402
+
+
+def _is_staff_or_admin(user):
+    """Teachers and the office: the people who write posts and moderate reactions."""
+    return user.role in (ROLE_ADMIN, ROLE_STAFF)
+
+
+def visible_posts(user):
+    """Published posts this user sees: school-wide ones and those of their visible groups."""
+    now = utcnow()
+    query = Post.select().where(Post.published_at.is_null(False) & (Post.published_at <= now))
+    if user.role == ROLE_ADMIN:
+        return query
+    groups = visible_groups(user).select(Group.id).order_by()
+    return query.where(Post.group.is_null() | Post.group.in_(groups))
+
+
+def unpublished_posts(user):
+    """Drafts and scheduled posts: staff see their own, admins everyone's."""
+    now = utcnow()
+    query = Post.select().where(Post.published_at.is_null() | (Post.published_at > now))
+    if user.role == ROLE_ADMIN:
+        return query
+    if user.role == ROLE_STAFF:
+        return query.where(Post.author == user.id)
+    return query.where(SQL("1 = 0"))
+
+
+def postable_groups(user):
+    """The groups this user may post to: every group for admins, their own for staff."""
+    if user.role == ROLE_ADMIN:
+        return Group.ordered()
+    return visible_groups(user) if user.role == ROLE_STAFF else Group.select().where(SQL("1 = 0"))
+
+
+def may_edit_post(user, post):
+    """Admins, the author, and staff of the post's group change or delete a post."""
+    if user.role == ROLE_ADMIN:
+        return True
+    if user.role != ROLE_STAFF:
+        return False
+    return post.author_id == user.id or (
+        post.group_id is not None and may_manage_group(user, post.group_id))
+
+
+def may_moderate_post(user, post):
+    """Admins and the group's staff hide reactions and close them on a group post."""
+    return post.group_id is not None and may_manage_group(user, post.group_id)
+
+
+def may_see_reads(user, post):
+    """Who read a post: for admins, its author and the staff of its group."""
+    return user.role == ROLE_ADMIN or (user.role == ROLE_STAFF and (
+        post.author_id == user.id or may_moderate_post(user, post)))
+
+
+def read_stats_condition(user):
+    """A filter on posts whose read receipts this user may see (see `may_see_reads`)."""
+    if user.role == ROLE_ADMIN:
+        return SQL("1 = 1")
+    if user.role != ROLE_STAFF:
+        return SQL("1 = 0")
+    return (Post.author == user.id) | Post.group.in_(_staffed_group_ids(user))
+
+
+def sees_hidden_comments(user):
+    """Staff see hidden reactions (marked, with who hid them); parents do not see them."""
+    return _is_staff_or_admin(user)
+
+
+def may_comment(user, post):
+    """Reactions only on published group posts whose reactions are open, by anyone who sees it.
+
+    Seeing a group post already means being a parent of a pupil in that group, its staff
+    or an admin; school-wide posts never take reactions, whatever a client sends.
+    """
+    return post.comments_open and user.role in ROLES
+
+
+def post_or_404(user, post_id):
+    """A post (with author and group) this user may open; 404 otherwise, also for guessed ids.
+
+    Published posts for those who see them; drafts and scheduled posts for those who may
+    edit them.
+    """
+    post = (Post.select(Post, User, Group).join(User, on=Post.author)
+            .switch(Post).join(Group, JOIN.LEFT_OUTER)
+            .where(Post.id == real_id_or_404(post_id)).first())
+    if post is None:
+        abort(404)
+    if visible_posts(user).where(Post.id == post.id).exists():
+        return post
+    published = post.published_at is not None and post.published_at <= utcnow()
+    if not published and may_edit_post(user, post):
+        return post
+    abort(404)
+
+
+def editable_post_or_404(user, post_id):
+    """A post this user may change; 404 otherwise (a parent, staff of another group)."""
+    post = post_or_404(user, post_id)
+    if not may_edit_post(user, post):
+        abort(404)
+    return post
+
+
+def commentable_post_or_refuse(user, post_id):
+    """The post to react on: 404 when it is not visible, 403 when it takes no reactions."""
+    post = post_or_404(user, post_id)
+    published = post.published_at is not None and post.published_at <= utcnow()
+    if not published or not may_comment(user, post):
+        abort(403)
+    return post
+
+
+def visible_comment_or_404(user, comment_id):
+    """A reaction on a post this user sees (hidden ones only for staff); 404 otherwise."""
+    comment = Comment.get_or_none(Comment.id == real_id_or_404(comment_id))
+    if comment is None or (comment.hidden_at is not None and not sees_hidden_comments(user)):
+        abort(404)
+    comment.post = post_or_404(user, comment.post_id)
+    return comment
+
+
+def moderated_comment_or_404(user, comment_id):
+    """A reaction this user may hide: on a post of their group (or any, for admins)."""
+    comment = visible_comment_or_404(user, comment_id)
+    if not may_moderate_post(user, comment.post):
+        abort(404)
+    return comment
+
+
+def visible_attachment_or_404(user, attachment_id):
+    """An attachment of a post this user may open; 404 otherwise, also for guessed ids."""
+    attachment = PostAttachment.get_or_none(PostAttachment.id == real_id_or_404(attachment_id))
+    if attachment is None:
+        abort(404)
+    post_or_404(user, attachment.post_id)
+    return attachment
+
+
+def may_edit_house_rules(user):
+    """The school's house rules for reactions are set by the office and the director."""
+    return user.role == ROLE_ADMIN
+
+
 
 # --- absence and leave (rules for that area go here) ------------------------------------
+
+from .models.absence import AbsenceReport, LeaveRequest  # noqa: E402 (this area's models)
+
+
+def absence_pupil_ids(user):
+    """Subquery: pupils whose absences and leave (with reasons) this user may see.
+
+    Reasons are health data: only the child's guardians, the staff of the child's group
+    and admins see them. Admins also see pupils who left (the attendance record).
+    """
+    if user.role == ROLE_ADMIN:
+        return Pupil.select(Pupil.id)
+    if user.role == ROLE_STAFF:
+        return Pupil.select(Pupil.id).where(Pupil.group.in_(_staffed_group_ids(user)))
+    if user.role == ROLE_PARENT:
+        return _own_children_ids(user)
+    return Pupil.select(Pupil.id).where(SQL("1 = 0"))
+
+
+def reporting_children(user):
+    """The children a parent may report absent or ask leave for: their own, at school."""
+    query = visible_pupils(user)
+    return query if user.role == ROLE_PARENT else query.where(SQL("1 = 0"))
+
+
+def absence_report_or_404(user, report_id):
+    """One report, with its people, for those who may see it; 404 otherwise."""
+    return _found_or_404(AbsenceReport.with_people().where(
+        (AbsenceReport.id == real_id_or_404(report_id))
+        & AbsenceReport.pupil.in_(absence_pupil_ids(user))).first())
+
+
+def leave_request_or_404(user, leave_id):
+    """One leave request, with its people, for those who may see it; 404 otherwise."""
+    return _found_or_404(LeaveRequest.with_people().where(
+        (LeaveRequest.id == real_id_or_404(leave_id))
+        & LeaveRequest.pupil.in_(absence_pupil_ids(user))).first())
+
+
+def is_guardian_of(user, pupil_id):
+    """True for a parent or guardian of this pupil."""
+    return user.role == ROLE_PARENT and Guardianship.select().where(
+        (Guardianship.guardian == user) & (Guardianship.pupil == pupil_id)).exists()
+
+
+def may_change_absence(user, report):
+    """The child's guardians correct or withdraw a report (until it begins: `absences`)."""
+    return is_guardian_of(user, report.pupil_id)
+
+
+def may_acknowledge_absence(user, report):
+    """The staff of the child's group (and admins) mark a report seen."""
+    return may_manage_group(user, report.pupil.group_id)
+
+
+def may_end_absence(user, report):
+    """Guardians say "better again"; the teacher or office may too (the child is in class)."""
+    return may_change_absence(user, report) or may_acknowledge_absence(user, report)
+
+
+def may_withdraw_leave(user, leave):
+    """The child's guardians take back a leave request (while it is pending)."""
+    return is_guardian_of(user, leave.pupil_id)
+
+
+def may_decide_leave(user):
+    """Extraordinary leave is decided by the director (admins)."""
+    return user.role == ROLE_ADMIN
 
 
 # --- meetings (rules for that area go here) ---------------------------------------------
 
+def meeting_rounds_visible_to(user):
+    """Rounds: admins all; staff those with a group of theirs (or made by them); parents
+    the published rounds of their children's groups."""
+    from .models.meetings import MeetingRound
+    from .models.meetings import MeetingRoundGroup as RoundGroup
+
+    query = MeetingRound.select().order_by(MeetingRound.opens_at.desc(), MeetingRound.id.desc())
+    rounds_of = RoundGroup.select(RoundGroup.round)
+    if user.role == ROLE_ADMIN:
+        return query
+    if user.role == ROLE_STAFF:
+        return query.where(MeetingRound.id.in_(
+            rounds_of.where(RoundGroup.group.in_(_staffed_group_ids(user))))
+            | (MeetingRound.created_by == user.id))
+    if user.role == ROLE_PARENT:
+        groups = Pupil.select(Pupil.group).where(
+            Pupil.id.in_(_own_children_ids(user)) & Pupil.at_school())
+        return query.where(MeetingRound.published_at.is_null(False) & MeetingRound.id.in_(
+            rounds_of.where(RoundGroup.group.in_(groups))))
+    return query.where(SQL("1 = 0"))
+
+
+def meeting_round_or_404(user, round_id):
+    """A round this user may see; 404 otherwise, also for guessed ids."""
+    from .models.meetings import MeetingRound
+
+    return _found_or_404(meeting_rounds_visible_to(user).where(
+        MeetingRound.id == real_id_or_404(round_id)).first())
+
+
+def may_manage_meeting_round(user, meeting_round):
+    """Admins, and staff who see the round (a group of theirs is in it), manage it."""
+    from .models.meetings import MeetingRound
+
+    if user.role not in (ROLE_ADMIN, ROLE_STAFF):
+        return False
+    return meeting_rounds_visible_to(user).where(MeetingRound.id == meeting_round.id).exists()
+
+
+def managed_meeting_round_or_404(user, round_id):
+    """A round this member of staff manages; 404 for everyone else."""
+    meeting_round = meeting_round_or_404(user, round_id)
+    if not may_manage_meeting_round(user, meeting_round):
+        abort(404)
+    return meeting_round
+
+
+def meeting_round_group_choices(user):
+    """The groups a member of staff may invite to a round: admins all, teachers their own."""
+    if user.role not in (ROLE_ADMIN, ROLE_STAFF):
+        return Group.select().where(SQL("1 = 0"))
+    return visible_groups(user)
+
+
+def bookable_meeting_slot_or_404(user, pupil_id, slot_id):
+    """(child, slot) when a parent may book it: own child, its teacher, a round it is in."""
+    from .models.meetings import MeetingRound, MeetingSlot
+    from .models.meetings import MeetingRoundGroup as RoundGroup
+
+    pupil = None
+    if user.role == ROLE_PARENT:
+        pupil = visible_pupils(user).where(Pupil.id == real_id_or_404(pupil_id)).first()
+    if pupil is None:
+        abort(404)
+    # A published round inviting the child's group is one the parent sees (the child is
+    # their own and at school), so no wider visibility subquery is needed here.
+    slot = (MeetingSlot.select(MeetingSlot, MeetingRound).join(MeetingRound).where(
+        (MeetingSlot.id == real_id_or_404(slot_id)) & MeetingRound.published_at.is_null(False)
+        & MeetingRound.id.in_(RoundGroup.select(RoundGroup.round)
+                              .where(RoundGroup.group == pupil.group_id))
+        & MeetingSlot.teacher.in_(GroupStaff.select(GroupStaff.staff)
+                                  .where(GroupStaff.group == pupil.group_id))).first())
+    return pupil, _found_or_404(slot)
+
+
+def managed_meeting_block_or_404(user, block_id):
+    """A block of times, for the staff who manage its round; 404 otherwise."""
+    from .models.meetings import MeetingBlock, MeetingRound
+
+    block = (MeetingBlock.select(MeetingBlock, MeetingRound).join(MeetingRound)
+             .where(MeetingBlock.id == real_id_or_404(block_id)).first())
+    if block is None or not may_manage_meeting_round(user, block.round):
+        abort(404)
+    return block
+
+
+def managed_meeting_slot_or_404(user, slot_id):
+    """A round's slot, for the staff who manage that round; 404 otherwise."""
+    from .models.meetings import MeetingRound, MeetingSlot
+
+    slot = (MeetingSlot.select(MeetingSlot, MeetingRound).join(MeetingRound)
+            .where(MeetingSlot.id == real_id_or_404(slot_id)).first())
+    if slot is None or not may_manage_meeting_round(user, slot.round):
+        abort(404)
+    return slot
+
+
+def meeting_booking_or_404(user, booking_id):
+    """A booking (with slot, teacher, child, round, request) for those who may see and cancel
+    it: the guardians it is for, the teacher, the staff managing its round; 404 otherwise."""
+    from .booking import booking_details
+    from .models.meetings import MeetingBooking
+
+    row = _found_or_404(booking_details().where(
+        MeetingBooking.id == real_id_or_404(booking_id)).first())
+    if user.role == ROLE_PARENT:
+        own = Guardianship.select().where((Guardianship.guardian == user)
+                                          & (Guardianship.pupil == row.pupil_id)).exists()
+        allowed = own and row.scope in (0, user.id)
+    else:
+        allowed = row.slot.teacher_id == user.id or (
+            row.round_id is not None and may_manage_meeting_round(user, row.round))
+    if not allowed:
+        abort(404)
+    return row
+
+
+def meeting_request_or_404(user, request_id):
+    """An individual request: for the parent who asked, the teacher asked, and admins."""
+    from .models.meetings import MeetingRequest
+
+    request_row = _found_or_404(MeetingRequest.get_or_none(
+        MeetingRequest.id == real_id_or_404(request_id)))
+    if user.role != ROLE_ADMIN and user.id not in (request_row.asked_by_id,
+                                                   request_row.teacher_id):
+        abort(404)
+    return request_row
+
+
+def meeting_request_choices(user):
+    """(child, teacher) pairs a parent may ask for a conversation: own children's teachers."""
+    if user.role != ROLE_PARENT:
+        return []
+    children = list(visible_pupils(user))
+    staff = GroupStaff.staff_by_group([c.group for c in children])
+    return [(child, teacher) for child in children for teacher in staff.get(child.group_id, [])]
+
 
 # --- calendar (rules for that area go here) ---------------------------------------------
+
+from .models.calendar import Activity, ActivityGroup, CalendarImport  # noqa: E402
+
+
+def visible_activities(user):
+    """The activities this user sees: the whole school's, and those of their visible groups.
+
+    Parents see their children's groups, staff their own groups, admins everything; the
+    feed and every calendar page use this, so a Groep 5 parent never gets a 1/2A activity.
+    """
+    if user.role == ROLE_ADMIN:
+        return Activity.select()
+    groups = visible_groups(user).select(Group.id).order_by()
+    for_groups = ActivityGroup.select(ActivityGroup.activity).where(ActivityGroup.group.in_(groups))
+    return Activity.select().where(Activity.whole_school | Activity.id.in_(for_groups))
+
+
+def visible_activity_or_404(user, activity_id):
+    """One activity this user sees; 404 otherwise, also for guessed ids."""
+    return _found_or_404(visible_activities(user).where(
+        Activity.id == real_id_or_404(activity_id)).first())
+
+
+def calendar_groups(user):
+    """The groups this user may put activities in: any for admins, their own for staff."""
+    if user.role not in (ROLE_ADMIN, ROLE_STAFF):
+        return Group.select().where(SQL("1 = 0"))
+    return visible_groups(user)
+
+
+def may_plan_for_whole_school(user):
+    """Only admins (office, director) put activities in the whole school's calendar."""
+    return user.role == ROLE_ADMIN
+
+
+def may_manage_activity(user, activity, group_ids):
+    """Admins change any activity; staff one that is only for groups of their own."""
+    if user.role == ROLE_ADMIN:
+        return True
+    if user.role != ROLE_STAFF or activity.whole_school or not group_ids:
+        return False
+    own = {g.id for g in visible_groups(user)}
+    return set(group_ids) <= own
+
+
+def manageable_activity_or_404(user, activity_id):
+    """An activity this user may change, with `group_ids` filled; 404 otherwise."""
+    activity = visible_activity_or_404(user, activity_id)
+    activity.group_ids = [row.group_id for row in ActivityGroup.select(ActivityGroup.group)
+                          .where(ActivityGroup.activity == activity.id)]
+    if not may_manage_activity(user, activity, activity.group_ids):
+        abort(404)
+    return activity
+
+
+def own_calendar_import_or_404(user, key):
+    """An .ics upload this member of staff checked; 404 for anyone else's and guessed keys."""
+    found = None
+    if user.role in (ROLE_ADMIN, ROLE_STAFF) and key:
+        found = CalendarImport.get_or_none(
+            (CalendarImport.key == key[:64]) & (CalendarImport.uploaded_by == user))
+    if found is None:
+        abort(404)
+    return found
 
 
 # --- surveys and calls for help (rules for that area go here) ---------------------------
 
+from .models.surveys import HelpCall, Survey, SurveyGroup  # noqa: E402 (this area's models)
+
+
+def _nothing(query):
+    """The query made empty: this user may see none of it."""
+    return query.where(SQL("1 = 0"))
+
+
+def _surveys_for(groups):
+    """Subquery: the surveys addressed to any of these groups."""
+    return SurveyGroup.select(SurveyGroup.survey).where(SurveyGroup.group.in_(groups))
+
+
+def addressable_groups(user):
+    """The groups this user may address a survey or call to: admins any, staff their own."""
+    if user.role not in (ROLE_ADMIN, ROLE_STAFF):
+        return _nothing(Group.ordered())
+    return visible_groups(user)
+
+
+def may_address_whole_school(user):
+    """Only admins (office, director) ask the whole school."""
+    return user.role == ROLE_ADMIN
+
+
+def manageable_surveys(user):
+    """Surveys this user builds and reads: admins all, staff those only for their own groups."""
+    query = Survey.select()
+    if user.role == ROLE_ADMIN:
+        return query
+    if user.role != ROLE_STAFF:
+        return _nothing(query)
+    staffed = _staffed_group_ids(user)
+    elsewhere = SurveyGroup.select(SurveyGroup.survey).where(SurveyGroup.group.not_in(staffed))
+    return query.where(~Survey.school_wide & Survey.id.in_(_surveys_for(staffed))
+                       & Survey.id.not_in(elsewhere))
+
+
+def manageable_survey_or_404(user, survey_id):
+    """A survey this user may build and read; 404 otherwise, also for guessed ids."""
+    return _found_or_404(manageable_surveys(user).where(
+        Survey.id == real_id_or_404(survey_id)).first())
+
+
+def answerable_surveys(user):
+    """Published surveys for this parent: the whole school's and their children's groups'."""
+    query = Survey.select().where(Survey.published_at.is_null(False))
+    if user.role != ROLE_PARENT:
+        return _nothing(query)
+    groups = visible_groups(user).select(Group.id).order_by()
+    return query.where(Survey.school_wide | Survey.id.in_(_surveys_for(groups)))
+
+
+def answerable_survey_or_404(user, survey_id):
+    """A survey this parent may see and answer; 404 otherwise (other groups, drafts, guesses)."""
+    return _found_or_404(answerable_surveys(user).where(
+        Survey.id == real_id_or_404(survey_id)).first())
+
+
+def visible_calls(user):
+    """Calls for help this user sees: the whole school's and those of their visible groups."""
+    query = HelpCall.select()
+    if user.role == ROLE_ADMIN:
+        return query
+    groups = visible_groups(user).select(Group.id).order_by()
+    return query.where(HelpCall.group.is_null() | HelpCall.group.in_(groups))
+
+
+def visible_call_or_404(user, call_id):
+    """One call this user sees; 404 otherwise, also for guessed ids."""
+    return _found_or_404(visible_calls(user).where(
+        HelpCall.id == real_id_or_404(call_id)).first())
+
+
+def manageable_calls(user):
+    """Calls this user may change: admins all, staff those of their own groups."""
+    query = HelpCall.select()
+    if user.role == ROLE_ADMIN:
+        return query
+    if user.role != ROLE_STAFF:
+        return _nothing(query)
+    return query.where(HelpCall.group.in_(_staffed_group_ids(user)))
+
+
+def manageable_call_or_404(user, call_id):
+    """A call this user may change; 404 otherwise."""
+    return _found_or_404(manageable_calls(user).where(
+        HelpCall.id == real_id_or_404(call_id)).first())
+
+
+def may_sign_up(user, call):
+    """Parents who see a call sign up for it; staff organise it."""
+    return user.role == ROLE_PARENT
+
 
 # --- conversations and directory (rules for that area go here) --------------------------
+
+from .models.conversations import (  # noqa: E402 (this area's models, next to its rules)
+    Conversation,
+    ConversationMember,
+    DirectoryEntry,
+    Message,
+    MessageAttachment,
+)
+
+
+def admins_read_every_conversation():
+    """The safeguarding setting SAFEGUARDING_ADMIN_READ: admins may read (not write in) all.
+
+    Off by default: a private conversation is read only by the people in it. A school that
+    needs admins to read along for child safeguarding turns it on and says so to parents.
+    """
+    return bool(current_app.config.get("SAFEGUARDING_ADMIN_READ", False))
+
+
+def parents_may_message_parents():
+    """The setting PARENT_TO_PARENT_MESSAGES: parents may write to parents (off by default)."""
+    return bool(current_app.config.get("PARENT_TO_PARENT_MESSAGES", False))
+
+
+def conversation_or_404(user, conversation_id):
+    """(conversation, may_write) for someone who may read it; 404 otherwise, also for guesses.
+
+    Members read and write. Admins read and write where the office takes part; under the
+    safeguarding setting they read every other conversation, without writing in it.
+    """
+    conversation = _found_or_404(Conversation.get_or_none(
+        Conversation.id == real_id_or_404(conversation_id)))
+    member = ConversationMember.select().where(
+        (ConversationMember.conversation == conversation)
+        & (ConversationMember.user == user)).exists()
+    if member or (user.role == ROLE_ADMIN and conversation.with_office):
+        return conversation, True
+    if user.role == ROLE_ADMIN and admins_read_every_conversation():
+        return conversation, False
+    abort(404)
+
+
+def message_attachment_or_404(user, attachment_id):
+    """A file sent in a conversation, for those who may read that conversation; else 404."""
+    attachment = _found_or_404(
+        MessageAttachment.select(MessageAttachment, Message).join(Message)
+        .where(MessageAttachment.id == real_id_or_404(attachment_id)).first())
+    conversation_or_404(user, attachment.message.conversation_id)
+    return attachment
+
+
+def _reachable_accounts():
+    """A filter for accounts that can read what is sent to them: active and activated."""
+    return (User.active == True) & User.password_hash.is_null(False)  # noqa: E712
+
+
+def staff_reachable_by_parent(user):
+    """The teachers a parent may write to, with the child each teaches: [(teacher, pupil)]."""
+    if user.role != ROLE_PARENT:
+        return []
+    children = {pupil.id: pupil for pupil in visible_pupils(user)}
+    groups = {pupil.group_id for pupil in children.values()}
+    teachers = (GroupStaff.select(GroupStaff, User).join(User)
+                .where(GroupStaff.group.in_(list(groups)) & _reachable_accounts())
+                .order_by(User.display_name))
+    by_group = {}
+    for row in teachers:
+        by_group.setdefault(row.group_id, []).append(row.staff)
+    return [(teacher, pupil) for pupil in children.values()
+            for teacher in by_group.get(pupil.group_id, [])]
+
+
+def parents_reachable_by_parent(user):
+    """Parents a parent may write to: none, unless the school allows it; then the parents
+    who show themselves in the directory of a group this parent's children are in."""
+    if user.role != ROLE_PARENT or not parents_may_message_parents():
+        return User.select().where(SQL("1 = 0"))
+    shared_groups = visible_groups(user).select(Group.id).order_by()
+    children_there = Pupil.select(Pupil.id).where(
+        Pupil.group.in_(shared_groups) & Pupil.at_school())
+    in_directory = DirectoryEntry.select(DirectoryEntry.user).where(
+        DirectoryEntry.show_in_directory == True)  # noqa: E712
+    guardians = Guardianship.select(Guardianship.guardian).where(
+        Guardianship.pupil.in_(children_there))
+    return User.select().where(
+        User.id.in_(guardians) & User.id.in_(in_directory) & (User.id != user.id)
+        & (User.role == ROLE_PARENT) & _reachable_accounts()).order_by(User.display_name)
+
+
+def pupils_reachable_by_staff(user):
+    """Pupils whose guardians a member of staff may write to: own groups; all for admins."""
+    if user.role not in (ROLE_ADMIN, ROLE_STAFF):
+        return visible_pupils(user).where(SQL("1 = 0"))
+    return visible_pupils(user)
+
+
+def reachable_pupil_or_404(user, pupil_id):
+    """A pupil whose guardians this member of staff may write to; 404 otherwise."""
+    return _found_or_404(pupils_reachable_by_staff(user).where(
+        Pupil.id == real_id_or_404(pupil_id)).first())
+
+
+def guardians_reachable_by_staff(user, pupil):
+    """The guardians of this pupil who can read a message, for staff who may reach the pupil."""
+    if user.role not in (ROLE_ADMIN, ROLE_STAFF):
+        return []
+    return list(User.select().join(Guardianship, on=(Guardianship.guardian == User.id)).where(
+        (Guardianship.pupil == pupil) & (User.role == ROLE_PARENT) & _reachable_accounts()
+    ).order_by(User.display_name))

@@ -12,7 +12,7 @@ import smtplib
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from flask_babel import force_locale
 from flask_mail import Connection, Message
 
@@ -30,8 +30,12 @@ def send(to, template, subject, language=None, **context):
         "BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
         context.update(recipient=to, subject=str(subject))
-        text = render_template(f"email/{template}.txt", **context)
-        html = render_template(f"email/{template}.html", **context)
+        g.rendering_mail = True
+        try:
+            text = render_template(f"email/{template}.txt", **context)
+            html = render_template(f"email/{template}.html", **context)
+        finally:
+            g.rendering_mail = False
         subject = str(subject)
     return OutboxMail.create(
         to_email=email, template=template, language=language, subject=subject[:255],

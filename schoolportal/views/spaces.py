@@ -3,9 +3,10 @@
 from flask import Blueprint, request
 from flask_login import current_user
 
-from .. import authz
+from .. import authz, comments, timeline
+from ..forms.feed import CommentForm
 from ..models import GroupStaff, Pupil, School
-from ..rendering import render_page
+from ..rendering import render_page, wants_fragment
 
 bp = Blueprint("spaces", __name__)
 
@@ -14,7 +15,9 @@ bp = Blueprint("spaces", __name__)
 @authz.signed_in
 def school():
     """The school-wide space, open to everyone with an account."""
-    return render_page("spaces/school.html", school=School.current())
+    items, next_cursor = timeline.feed_page(current_user, school_only=True)
+    return render_page("spaces/school.html", school=School.current(),
+                       **_feed(items, next_cursor, "school"))
 
 
 @bp.get("/groups/<int:group_id>")
@@ -26,12 +29,22 @@ def group(group_id):
     pupils = authz.pupils_in_group_visible_to(current_user, group)
     if query:
         pupils = pupils.where(Pupil.matches(query))
+    feed = {}
+    if not wants_fragment():  # the pupil filter swaps only the pupil list
+        feed = _feed(*timeline.feed_page(current_user, group_id=group.id), str(group.id))
     return render_page(
         "spaces/group.html",
         "partials/spaces/pupils.html",
+        **feed,
         group=group,
         pupils=list(pupils),
         query=query,
         staff=GroupStaff.staff_by_group([group])[group.id],
         sees_whole_class=authz.may_manage_group(current_user, group),
     )
+
+
+def _feed(items, next_cursor, choice):
+    """What the feed's partials need to show this space's posts."""
+    return {"items": items, "next_cursor": next_cursor, "choice": choice, "older": False,
+            "house_rules": comments.house_rules(), "comment_form": CommentForm(formdata=None)}
