@@ -24,7 +24,9 @@ def _unexpected(errors):
 
 
 def _loaded(image):
-    """True when an <img> has really been decoded by the browser."""
+    """True once an <img> has really been decoded (waits for it: a busy machine is slow)."""
+    image.page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                                 arg=image.element_handle())
     return image.evaluate("img => img.complete && img.naturalWidth > 0")
 
 
