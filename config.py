@@ -87,6 +87,19 @@ class Config:
     # ABSENCE_RETENTION_DAYS counted from the end of the school year.
     ABSENCE_SCHOOL_STARTS_AT = os.environ.get("ABSENCE_SCHOOL_STARTS_AT", "08:30")
     ABSENCE_RETENTION_DAYS = _int("ABSENCE_RETENTION_DAYS", 365)
+    # Retention (carried out by `flask purge` and the worker's daily purge; see README).
+    # Albums and their photos go this many days after they were made.
+    RETENTION_PHOTOS_DAYS = _int("RETENTION_PHOTOS_DAYS", 2 * 365)
+    # Conversations go this many days after their last message.
+    RETENTION_MESSAGES_DAYS = _int("RETENTION_MESSAGES_DAYS", 2 * 365)
+    # A family whose children all left school is erased this many days after the last left.
+    RETENTION_LEAVERS_DAYS = _int("RETENTION_LEAVERS_DAYS", 365)
+    # An erasure asked for by a family is carried out this many days after the request.
+    ERASURE_DELAY_DAYS = _int("ERASURE_DELAY_DAYS", 30)
+    # Audit log entries are kept this long.
+    RETENTION_AUDIT_DAYS = _int("RETENTION_AUDIT_DAYS", 3 * 365)
+    # Coaching and research footage: the destruction date is at most this far ahead.
+    COACHING_MAX_DAYS = _int("COACHING_MAX_DAYS", 365)
     # Parents may write to parents who opted into a shared group's directory.
     PARENT_TO_PARENT_MESSAGES = _bool("PARENT_TO_PARENT_MESSAGES", False)
     # Safeguarding: admins may read (not write in) every conversation. Tell parents first.

@@ -2,7 +2,7 @@
 
 import click
 
-from . import access_requests, database, demo, sessions, throttle, worker
+from . import access_requests, database, demo, retention, sessions, throttle, worker
 from .extensions import db
 
 
@@ -27,13 +27,16 @@ def register_commands(app):
 
     @app.cli.command("purge")
     def purge():
-        """Delete expired sessions and old login failures."""
+        """Delete expired sessions and login failures, and everything past its retention."""
         with db.connection_context():
             ended = sessions.purge_expired()
             forgotten = throttle.purge_old_attempts()
             requests = access_requests.purge_decided(app.config["ACCESS_REQUESTS_KEEP_DAYS"])
+            removed = retention.run_all(worker.school_today())
         click.echo(f"Removed {ended} expired sessions, {forgotten} old login failures and "
                    f"{requests} decided access requests.")
+        for key, count in removed.items():
+            click.echo(f"Retention {key}: removed {count}.")
 
     @app.cli.command("mail-worker")
     @click.option("--once", is_flag=True, help="Do one round and stop (for cron and tests).")

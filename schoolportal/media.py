@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from . import images
 
 MAX_BYTES = 10 * 1024 * 1024
-NAME_PATTERN = re.compile(r"[0-9a-f]{32}\.[a-z]{3,4}")
+NAME_PATTERN = re.compile(r"[0-9a-f]{32}(-[0-9]{2,4})?\.[a-z]{3,4}")
 AREA_PATTERN = re.compile(r"[a-z_]{1,32}")
 OOXML = {"word/": ("docx", "application/vnd.openxmlformats-officedocument."
                            "wordprocessingml.document"),
@@ -69,6 +69,18 @@ def store(area, stream, filename, max_bytes=MAX_BYTES):
     return StoredFile(name, mimetype, len(data), clean_download_name(filename, extension))
 
 
+def store_bytes(area, data, extension, mimetype, filename):
+    """Store bytes a feature has already checked (e.g. a video); returns a StoredFile."""
+    if not re.fullmatch(r"[a-z0-9]{2,4}", extension):
+        raise ValueError(f"bad extension {extension!r}")
+    name = f"{secrets.token_hex(16)}.{extension}"
+    target = _directory(area) / name
+    partial = target.with_suffix(".part")
+    partial.write_bytes(data)
+    os.replace(partial, target)
+    return StoredFile(name, mimetype, len(data), clean_download_name(filename, extension))
+
+
 def send(area, name, download_name, mimetype, inline=False):
     """The response for a stored file; call it only after authz allowed it."""
     path = path_of(area, name)
@@ -96,6 +108,28 @@ def delete(area, name):
     path = path_of(area, name)
     if path.is_file():
         path.unlink()
+
+
+def destroy(area, name):
+    """Overwrite a stored file with random bytes, flush it to disk, then remove it.
+
+    For footage that must be destroyed: what is left in the file's old blocks is noise.
+    Returns True when a file was there.
+    """
+    path = path_of(area, name)
+    if not path.is_file():
+        return False
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        remaining = size
+        while remaining > 0:
+            chunk = min(remaining, 1024 * 1024)
+            handle.write(secrets.token_bytes(chunk))
+            remaining -= chunk
+        handle.flush()
+        os.fsync(handle.fileno())
+    path.unlink()
+    return True
 
 
 def path_of(area, name):

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from peewee import IntegrityError
 
-from . import outbox
+from . import outbox, retention
 from .database import write_transaction
 from .extensions import db
 from .models.mail import JobRun
@@ -49,6 +49,12 @@ def run_daily_jobs(today=None):
         job()
         ran.append(name)
     return ran
+
+
+@daily_job("retention_purge")
+def retention_purge():
+    """Carry out the retention policy (the same as `flask purge`)."""
+    retention.run_all(school_today())
 
 
 def run_once():

@@ -3,11 +3,14 @@
 from . import (  # noqa: F401 (their models join MODELS)
     absence,
     access,
+    audit,
     calendar,
+    consent,
     conversations,
     feed,
     imports,
     meetings,
+    photos,
     surveys,
 )
 from .base import (
