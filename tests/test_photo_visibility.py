@@ -1,9 +1,10 @@
 """The consent rule in authz: parents see a photo only when every tagged child has consent."""
 
 from schoolportal import authz
-from schoolportal.models import Pupil, User, Group
+from schoolportal.models import Group, Pupil, User
+from schoolportal.models.consent import Consent, ConsentCategory
 from schoolportal.models.photos import Album, Photo, PhotoTag
-from schoolportal.models.consent import ConsentCategory, Consent
+
 
 def test_held_back_until_every_tagged_child_has_consent_for_the_space(app, db_ctx):
     """Untagged photos show; a tag without consent hides; school-wide albums need "school"."""
