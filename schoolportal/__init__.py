@@ -28,7 +28,8 @@ from .rendering import add_security_headers
 ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (
     "auth", "home", "spaces", "account", "onboarding", "invitations", "access", "imports", "admin",
-    "feed", "absence", "meetings", "calendar", "surveys", "conversations",
+    "feed", "absence", "meetings", "calendar", "surveys", "conversations", "albums", "consent",
+    "coaching", "privacy_admin", "family_data", "rollover",
 )
 
 
