@@ -7,10 +7,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from .. import passwords
-from .auth import _plain_text
+from .auth import _plain_text, check_password_rules, new_password_field, repeat_password_field
 
 MAIL_NOTIFICATION_CHOICES = (
     SelectChoice("immediately", _l("An email right away")),
@@ -73,28 +72,14 @@ class PasswordForm(FlaskForm):
         ],
         render_kw={"autocomplete": "current-password"},
     )
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(_l("Fill in a new password.")),
-            Length(max=1024, message=_l("This password is too long.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    repeat_password = PasswordField(
-        _l("New password again"),
-        validators=[
-            DataRequired(_l("Fill in the new password again.")),
-            EqualTo("new_password", _l("The two new passwords are not the same.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    new_password = new_password_field(_l("New password"), _l("Fill in a new password."))
+    repeat_password = repeat_password_field(
+        _l("New password again"), _l("Fill in the new password again."), "new_password",
+        _l("The two new passwords are not the same."))
 
     def validate_new_password(self, field):
         """The rules for a new password, and it must differ from the current one."""
-        problems = passwords.password_problems(field.data, current_user.email)
-        if problems:
-            raise ValidationError(" ".join(str(p) for p in problems))
+        check_password_rules(field.data, current_user.email)
         if field.data == self.current_password.data:
             raise ValidationError(_l("Choose a password that differs from your current one."))
 

@@ -5,11 +5,11 @@ import re
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms import EmailField, RadioField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from .. import passwords
-from .auth import _plain_text
+from .auth import _plain_text, check_password_rules, new_password_field, repeat_password_field
 
 # Addresses mail servers deliver without SMTPUTF8: ASCII, one @, a domain with a dot.
 _EMAIL = re.compile(
@@ -55,22 +55,10 @@ class NewPasswordForm(FlaskForm):
 
     min_length = passwords.MIN_LENGTH  # for the hint next to the field
 
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(max=1024, message=_l("This password is too long.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    password_repeat = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            DataRequired(_l("Type the password a second time.")),
-            EqualTo("password", message=_l("The two passwords are not the same.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password_field(_l("New password"), _l("Choose a password."))
+    password_repeat = repeat_password_field(
+        _l("Repeat the new password"), _l("Type the password a second time."), "password",
+        _l("The two passwords are not the same."))
 
     def __init__(self, *args, account_email="", **kwargs):
         """Remember the account's address: a password must not contain it."""
@@ -79,9 +67,7 @@ class NewPasswordForm(FlaskForm):
 
     def validate_password(self, field):
         """Apply the password rules (length, easy to guess, own address)."""
-        problems = passwords.password_problems(field.data or "", self.account_email)
-        if problems:
-            raise ValidationError(" ".join(str(problem) for problem in problems))
+        check_password_rules(field.data, self.account_email)
 
 
 class ActivationForm(NewPasswordForm):
