@@ -87,6 +87,9 @@ class Config:
     # ABSENCE_RETENTION_DAYS counted from the end of the school year.
     ABSENCE_SCHOOL_STARTS_AT = os.environ.get("ABSENCE_SCHOOL_STARTS_AT", "08:30")
     ABSENCE_RETENTION_DAYS = _int("ABSENCE_RETENTION_DAYS", 365)
+    # Photo albums: the largest photo one may upload (bytes) and the most pixels it may have.
+    ALBUM_PHOTO_MAX_BYTES = _int("ALBUM_PHOTO_MAX_BYTES", 20 * 1024 * 1024)
+    ALBUM_PHOTO_MAX_PIXELS = _int("ALBUM_PHOTO_MAX_PIXELS", 50_000_000)
     # Retention (carried out by `flask purge` and the worker's daily purge; see README).
     # Albums and their photos go this many days after they were made.
     RETENTION_PHOTOS_DAYS = _int("RETENTION_PHOTOS_DAYS", 2 * 365)
@@ -98,8 +101,12 @@ class Config:
     ERASURE_DELAY_DAYS = _int("ERASURE_DELAY_DAYS", 30)
     # Audit log entries are kept this long.
     RETENTION_AUDIT_DAYS = _int("RETENTION_AUDIT_DAYS", 3 * 365)
+    # Mails the portal sent leave the outbox this many days after sending.
+    RETENTION_SENT_MAIL_DAYS = _int("RETENTION_SENT_MAIL_DAYS", 90)
     # Coaching and research footage: the destruction date is at most this far ahead.
     COACHING_MAX_DAYS = _int("COACHING_MAX_DAYS", 365)
+    # The largest coaching video in MB (keep it below MAX_CONTENT_LENGTH).
+    COACHING_MAX_MB = _int("COACHING_MAX_MB", 60)
     # Parents may write to parents who opted into a shared group's directory.
     PARENT_TO_PARENT_MESSAGES = _bool("PARENT_TO_PARENT_MESSAGES", False)
     # Safeguarding: admins may read (not write in) every conversation. Tell parents first.

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError, fn
 
-from . import sessions
+from . import audit, sessions
 from .database import is_sqlite, write_transaction
 from .models import (
     ROLE_ADMIN,
@@ -158,15 +158,17 @@ def staff_with_groups(accounts):
 
 
 def set_staff_groups(user, group_ids):
-    """Make these the groups a member of staff works with."""
+    """Make these the groups a member of staff works with (archived years stay as they were)."""
     group_ids = list(group_ids)
+    open_groups = Group.select(Group.id).where(Group.archived_at.is_null())
     with write_transaction():
         if group_ids:
             GroupStaff.insert_many(
                 [{"staff": user.id, "group": gid} for gid in group_ids]
             ).on_conflict_ignore().execute()
         GroupStaff.delete().where(
-            (GroupStaff.staff == user.id) & GroupStaff.group.not_in(group_ids)).execute()
+            (GroupStaff.staff == user.id) & GroupStaff.group.not_in(group_ids)
+            & GroupStaff.group.in_(open_groups)).execute()
 
 
 def change_role(actor, user, role):
@@ -182,6 +184,7 @@ def change_role(actor, user, role):
             condition &= _another_admin_remains(user)
         if not User.update(role=role).where(condition).execute():
             raise AdministrationError(_l("The school always needs an active admin."))
+        audit.record("role_change", "user", user.id, actor=actor, role=role)
 
 
 def deactivate(actor, user):
@@ -198,6 +201,7 @@ def deactivate(actor, user):
                 return False  # someone else was quicker: nothing left to do
             raise AdministrationError(_l("The school always needs an active admin."))
         sessions.end_all(user)
+        audit.record("role_change", "user", user.id, actor=actor, active=False)
         # activate() would switch the account back on: its links must not work any more.
         _revoke_open_invitations(Invitation.user == user.id)
         return True
@@ -206,8 +210,11 @@ def deactivate(actor, user):
 def reactivate(user):
     """Switch an account on again (a new invitation is needed if it never activated)."""
     with write_transaction():
-        return User.update(active=True).where(
+        changed = User.update(active=True).where(
             (User.id == user.id) & (User.active == False)).execute() == 1  # noqa: E712
+        if changed:
+            audit.record("role_change", "user", user.id, active=True)
+        return changed
 
 
 def _lock_admins_for(actor):

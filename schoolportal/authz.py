@@ -114,9 +114,14 @@ def _own_children_ids(user):
     return Guardianship.select(Guardianship.pupil).where(Guardianship.guardian == user)
 
 
-def visible_groups(user):
-    """The groups whose space this user may see, in school order."""
+def visible_groups(user, archived=False):
+    """The groups whose space this user may see, in school order.
+
+    Archived groups (last years') only with `archived=True`, and never for parents.
+    """
     query = Group.ordered()
+    if not archived or user.role == ROLE_PARENT:
+        query = query.where(Group.archived_at.is_null())
     if user.role == ROLE_ADMIN:
         return query
     if user.role == ROLE_STAFF:
@@ -131,7 +136,7 @@ def visible_groups(user):
 
 def visible_group_or_404(user, group_id):
     """The group when this user may see its space; 404 otherwise, also for guessed ids."""
-    group = visible_groups(user).where(Group.id == group_id).first()
+    group = visible_groups(user, archived=True).where(Group.id == group_id).first()
     if group is None:
         abort(404)
     return group
@@ -160,7 +165,9 @@ def pupils_in_group_visible_to(user, group):
 
 
 def may_manage_group(user, group):
-    """Admins and the group's own staff manage a group's space."""
+    """Admins and the group's own staff manage a group's space, unless it is archived."""
+    if user.role not in (ROLE_ADMIN, ROLE_STAFF) or is_archived(group):
+        return False
     if user.role == ROLE_ADMIN:
         return True
     if user.role != ROLE_STAFF:
@@ -354,7 +361,7 @@ def visible_posts(user):
     query = Post.select().where(Post.published_at.is_null(False) & (Post.published_at <= now))
     if user.role == ROLE_ADMIN:
         return query
-    groups = visible_groups(user).select(Group.id).order_by()
+    groups = visible_groups(user, archived=True).select(Group.id).order_by()
     return query.where(Post.group.is_null() | Post.group.in_(groups))
 
 
@@ -372,12 +379,14 @@ def unpublished_posts(user):
 def postable_groups(user):
     """The groups this user may post to: every group for admins, their own for staff."""
     if user.role == ROLE_ADMIN:
-        return Group.ordered()
+        return visible_groups(user)
     return visible_groups(user) if user.role == ROLE_STAFF else Group.select().where(SQL("1 = 0"))
 
 
 def may_edit_post(user, post):
     """Admins, the author, and staff of the post's group change or delete a post."""
+    if post.group_id is not None and is_archived(post.group):
+        return False
     if user.role == ROLE_ADMIN:
         return True
     if user.role != ROLE_STAFF:
@@ -712,7 +721,7 @@ def visible_activities(user):
     """
     if user.role == ROLE_ADMIN:
         return Activity.select()
-    groups = visible_groups(user).select(Group.id).order_by()
+    groups = visible_groups(user, archived=True).select(Group.id).order_by()
     for_groups = ActivityGroup.select(ActivityGroup.activity).where(ActivityGroup.group.in_(groups))
     return Activity.select().where(Activity.whole_school | Activity.id.in_(for_groups))
 
@@ -1008,7 +1017,7 @@ def visible_albums(user):
         return query
     if user.role not in (ROLE_STAFF, ROLE_PARENT):
         return query.where(SQL("1 = 0"))
-    groups = visible_groups(user).select(Group.id).order_by()
+    groups = visible_groups(user, archived=True).select(Group.id).order_by()
     return query.where(Album.group.is_null() | Album.group.in_(groups))
 
 
@@ -1038,7 +1047,9 @@ def photo_or_404(user, photo_id):
 
 
 def may_manage_album(user, album):
-    """Admins; staff of the album's group; any staff for school-wide albums."""
+    """Admins; staff of the album's group; any staff for school-wide albums (not archived)."""
+    if album.group_id is not None and is_archived(album.group_id):
+        return False
     if user.role == ROLE_ADMIN:
         return True
     if user.role != ROLE_STAFF:
@@ -1046,16 +1057,220 @@ def may_manage_album(user, album):
     return album.group_id is None or may_manage_group(user, album.group_id)
 
 
+def manageable_album_or_404(user, album_id):
+    """An album this user may manage (upload, tag, delete); 404 otherwise."""
+    album = album_or_404(user, album_id)
+    if not may_manage_album(user, album):
+        abort(404)
+    return album
+
+
+def manageable_photo_or_404(user, photo_id):
+    """A photo (with its album) of an album this user may manage; 404 otherwise."""
+    photo = photo_or_404(user, photo_id)
+    if not may_manage_album(user, photo.album):
+        abort(404)
+    return photo
+
+
+def may_create_album(user):
+    """Staff and admins make albums (school-wide, or in groups they manage)."""
+    return user.role in (ROLE_ADMIN, ROLE_STAFF)
+
+
+def album_groups(user):
+    """The groups this user may make an album in: admins any, staff their own."""
+    if user.role not in (ROLE_ADMIN, ROLE_STAFF):
+        return Group.select().where(SQL("1 = 0"))
+    return visible_groups(user)
+
+
+def taggable_pupils(user, album):
+    """The pupils who can be tagged in an album's photos: its group, or the whole school."""
+    query = (Pupil.select(Pupil, Group).join(Group).where(Pupil.at_school())
+             .order_by(Group.sort_order, Group.name, Pupil.first_name, Pupil.last_name))
+    if not may_manage_album(user, album):
+        return query.where(SQL("1 = 0"))
+    return query if album.group_id is None else query.where(Pupil.group == album.group_id)
+
+
+def missing_consent(album):
+    """The tags (with pupil) in this album whose child lacks consent for its space.
+
+    The same rule as `photo_held_back`, per child: for telling staff who holds a photo back.
+    """
+    from .models.consent import Consent, ConsentCategory
+    from .models.photos import Photo, PhotoTag
+
+    consented = (Consent.select(SQL("1")).join(ConsentCategory)
+                 .where((Consent.pupil == PhotoTag.pupil) & (Consent.granted == True)  # noqa: E712
+                        & (ConsentCategory.active == True)  # noqa: E712
+                        & (ConsentCategory.space == album.consent_space)))
+    return (PhotoTag.select(PhotoTag, Pupil).join(Pupil).switch(PhotoTag).join(Photo)
+            .where((Photo.album == album.id) & ~fn.EXISTS(consented))
+            .order_by(Pupil.first_name, Pupil.last_name))
+
+
 # --- photo consent (rules for that area go here) ----------------------------------------
+# Parents choose for their own children at school; staff read the choices and history of
+# their groups' pupils, admins of all; only admins manage the categories.
+
+def consent_children(user):
+    """The children a parent chooses photo consent for: own children at school."""
+    query = visible_pupils(user)
+    return query if user.role == ROLE_PARENT else query.where(SQL("1 = 0"))
+
+
+def consent_child_or_404(user, pupil_id):
+    """One of this parent's children at school; 404 for anyone else's, also for guesses."""
+    return _found_or_404(consent_children(user).where(
+        Pupil.id == real_id_or_404(pupil_id)).first())
+
+
+def consent_groups(user):
+    """The groups whose consent overview this user may read: own groups for staff; admins all."""
+    if user.role not in (ROLE_ADMIN, ROLE_STAFF):
+        return Group.ordered().where(SQL("1 = 0"))
+    return visible_groups(user)
+
+
+def consent_group_or_404(user, group_id):
+    """A group whose consent overview this user may read; 404 otherwise."""
+    return _found_or_404(consent_groups(user).where(
+        Group.id == real_id_or_404(group_id)).first())
+
+
+def consent_pupil_or_404(user, pupil_id):
+    """A child whose choices and history this user may read: own child, own group, or any
+    for admins; 404 otherwise."""
+    return _found_or_404(visible_pupils(user).where(Pupil.id == real_id_or_404(pupil_id)).first())
+
+
+def consent_category_or_404(user, category_id):
+    """Any consent category (also a deactivated one), for admins; 404 otherwise."""
+    from .models.consent import ConsentCategory
+
+    return _found_or_404(_admins_only(user, ConsentCategory.select()).where(
+        ConsentCategory.id == real_id_or_404(category_id)).first())
+
+
+def consent_followed_pupils(user):
+    """Subquery: the pupils whose consent changes a member of staff is told about."""
+    if user.role != ROLE_STAFF:
+        return Pupil.select(Pupil.id).where(SQL("1 = 0"))
+    return Pupil.select(Pupil.id).where(
+        Pupil.group.in_(_staffed_group_ids(user)) & Pupil.at_school())
 
 
 # --- coaching and research footage (rules for that area go here) -------------------------
+# A closed circle: footage for coaching or research is seen by the member of staff who
+# uploaded it (and so scheduled its destruction), by the staff of the group it was made
+# in, and by admins (the director answers for it). Parents never: every route is
+# staff_only, and these queries are empty for them. Whoever may see an item may destroy
+# it early (destroying sooner only ever shrinks who can see it); the record says who did.
+# Destruction records: staff see those of footage they scheduled or destroyed; admins all.
+
+from .models.coaching import CoachingMedia, DestructionRecord  # noqa: E402 (this area's models)
+
+
+def coaching_media(user):
+    """The footage this user may see: own uploads and own groups' for staff, all for admins."""
+    query = CoachingMedia.select()
+    if user.role == ROLE_ADMIN:
+        return query
+    if user.role != ROLE_STAFF:
+        return query.where(SQL("1 = 0"))
+    return query.where((CoachingMedia.scheduled_by == user.id)
+                       | CoachingMedia.group.in_(_staffed_group_ids(user)))
+
+
+def coaching_media_or_404(user, media_id):
+    """One item of footage this user may see (and destroy early); 404 otherwise."""
+    return _found_or_404(coaching_media(user).where(
+        CoachingMedia.id == real_id_or_404(media_id)).first())
+
+
+def coaching_groups(user):
+    """The groups footage may be linked to: every group for admins, their own for staff."""
+    if user.role not in (ROLE_ADMIN, ROLE_STAFF):
+        return Group.select().where(SQL("1 = 0"))
+    return visible_groups(user)
+
+
+def destruction_records(user):
+    """Destruction records: staff those they scheduled or carried out; admins all."""
+    query = DestructionRecord.select()
+    if user.role == ROLE_ADMIN:
+        return query
+    if user.role != ROLE_STAFF:
+        return query.where(SQL("1 = 0"))
+    return query.where((DestructionRecord.scheduled_by == user.id)
+                       | (DestructionRecord.destroyed_by == user.id))
 
 
 # --- audit log, retention, devices (rules for that area go here) --------------------------
+# Admins read the whole audit log (the pages are @admin_only too); nobody may change an
+# entry, so there is no "may edit" rule and no route that writes one.
+
+def audit_entries(user):
+    """The audit log entries this user may read: every entry for admins, none otherwise."""
+    from .models.audit import AuditEntry
+
+    query = AuditEntry.select()
+    if user.role != ROLE_ADMIN:
+        query = query.where(SQL("1 = 0"))
+    return query
+
 
 
 # --- family export and erasure (rules for that area go here) -----------------------------
+# A parent exports only their own family (the route takes no id). Admins find any family
+# (to export it for a request by mail, or to erase it); erased accounts are not families.
+
+from .models.erasure import Erasure  # noqa: E402 (this area's model, next to its rules)
+
+
+def exporting_parent(user):
+    """The account a parent's own export is about: always their own; 404 for anyone else."""
+    if user.role != ROLE_PARENT:
+        abort(404)
+    return user
+
+
+def family_accounts(user):
+    """Parent accounts (not erased) an admin may export or erase; none for anyone else."""
+    return _admins_only(user, User.select().where(
+        (User.role == ROLE_PARENT) & User.erased_at.is_null()))
+
+
+def family_account_or_404(user, account_id):
+    """One parent account for an admin's family pages; 404 otherwise."""
+    return _found_or_404(family_accounts(user).where(
+        User.id == real_id_or_404(account_id)).first())
+
+
+def erasure_or_404(user, erasure_id):
+    """One erasure, for admins; 404 otherwise."""
+    return _found_or_404(_admins_only(user, Erasure.select()).where(
+        Erasure.id == real_id_or_404(erasure_id)).first())
+
 
 
 # --- school-year rollover and archived groups (rules for that area go here) ---------------
+
+def is_archived(group):
+    """True for a group of a school year that was rolled over: read-only for everyone."""
+    if isinstance(group, Group) and "archived_at" in group.__data__:
+        return group.archived_at is not None
+    return Group.select().where((Group.id == group) & Group.archived_at.is_null(False)).exists()
+
+
+def archived_groups(user):
+    """The archived groups this user may read: admins all, staff those they taught."""
+    query = Group.select().where(Group.archived_at.is_null(False)).order_by(
+        Group.school_year.desc(), Group.sort_order, Group.name)
+    if user.role == ROLE_ADMIN:
+        return query
+    if user.role == ROLE_STAFF:
+        return query.where(Group.id.in_(_staffed_group_ids(user)))
+    return query.where(SQL("1 = 0"))

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from . import images
 
 MAX_BYTES = 10 * 1024 * 1024
-NAME_PATTERN = re.compile(r"[0-9a-f]{32}(-[0-9]{2,4})?\.[a-z]{3,4}")
+NAME_PATTERN = re.compile(r"[0-9a-f]{32}(-[0-9]{2,4})?\.[a-z0-9]{3,4}")
 AREA_PATTERN = re.compile(r"[a-z_]{1,32}")
 OOXML = {"word/": ("docx", "application/vnd.openxmlformats-officedocument."
                            "wordprocessingml.document"),
@@ -79,6 +79,16 @@ def store_bytes(area, data, extension, mimetype, filename):
     partial.write_bytes(data)
     os.replace(partial, target)
     return StoredFile(name, mimetype, len(data), clean_download_name(filename, extension))
+
+
+def write(area, name, data):
+    """Store bytes under a name a feature made (e.g. `<stem>-<width>.webp`), atomically."""
+    if not NAME_PATTERN.fullmatch(name):
+        raise ValueError(f"bad media name {name!r}")
+    target = _directory(area) / name
+    partial = target.with_name(name + ".part")
+    partial.write_bytes(data)
+    os.replace(partial, target)
 
 
 def send(area, name, download_name, mimetype, inline=False):

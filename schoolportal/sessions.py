@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app, request, session
 from flask_login import login_user
 
-from . import passwords, throttle
+from . import devices, passwords, throttle
 from .database import write_transaction
 from .models import AuthSession, User, utcnow
 
@@ -40,6 +40,7 @@ def log_in(user, password):
     with write_transaction():
         throttle.clear_failures(user.email)
         start(user, request.user_agent.string)
+        devices.recognise(user)  # a browser not seen before goes into the audit log
         changes = {User.last_login_at: utcnow()}
         if passwords.needs_rehash(user.password_hash):
             changes[User.password_hash] = passwords.hash_password(password)

@@ -16,7 +16,7 @@ from email.policy import default as default_policy
 import pytest
 
 from config import TestConfig
-from schoolportal import create_app, database, demo
+from schoolportal import consent, create_app, database, demo
 from schoolportal.extensions import db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -60,12 +60,24 @@ def template_db(tmp_path_factory):
 
 
 def _fresh_postgres(app):
-    """Empty every table and seed the demo school again."""
+    """Empty every table, restart the ids, and seed the demo school again.
+
+    DELETE with foreign-key triggers off is about ten times faster than TRUNCATE on
+    tables this small (TRUNCATE pays a fixed cost per table); ids restart at 1 as before.
+    """
     with app.app_context(), db.connection_context():
         tables = [t for t in db.get_tables() if t != "migratehistory"]
-        db.execute_sql(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-        )
+        sequences = [row[0] for row in db.execute_sql(
+            "SELECT sequence_name FROM information_schema.sequences "
+            "WHERE sequence_schema = 'public'")]
+        statements = ["SET LOCAL session_replication_role = replica"]
+        statements += [f'DELETE FROM "{table}"' for table in tables]
+        if sequences:
+            statements.append("SELECT " + ", ".join(
+                f"setval('\"{name}\"', 1, false)" for name in sequences))
+        with db.atomic():
+            db.execute_sql("; ".join(statements))
+        consent.install_default_categories()  # rows migration 016 made, as on SQLite
         demo.seed(examples=False)
 
 

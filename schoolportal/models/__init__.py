@@ -5,12 +5,15 @@ from . import (  # noqa: F401 (their models join MODELS)
     access,
     audit,
     calendar,
+    coaching,
     consent,
     conversations,
+    erasure,
     feed,
     imports,
     meetings,
     photos,
+    rollover,
     surveys,
 )
 from .base import (

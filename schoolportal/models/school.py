@@ -31,6 +31,7 @@ class Group(BaseModel):
     school_year = pw.CharField(max_length=9)  # "2026-2027"
     sort_order = pw.IntegerField(default=0)
     created_at = pw.DateTimeField(default=utcnow)
+    archived_at = pw.DateTimeField(null=True)  # read-only after the year rolled over (rollover.py)
 
     class Meta:
         table_name = "school_group"  # "group" is a reserved word in SQL
@@ -103,6 +104,7 @@ class User(BaseModel):
     photo = pw.CharField(max_length=64, null=True)  # file name under MEDIA_ROOT/profiles
     created_at = pw.DateTimeField(default=utcnow)
     last_login_at = pw.DateTimeField(null=True)
+    erased_at = pw.DateTimeField(null=True)  # anonymised after a family's erasure (erasure.py)
 
     class Meta:
         table_name = "account"  # "user" is a reserved word in PostgreSQL

@@ -13,7 +13,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import absences, authz
+from .. import absences, audit, authz
 from ..forms.absence import AbsenceDetailsForm, AbsenceReportForm, ActionForm, QuickSickForm
 from ..models import ROLE_PARENT, Pupil
 from ..models.absence import REASON_SICK, AbsenceReport, LeaveRequest
@@ -64,7 +64,8 @@ def index():
     """Parents: their children; teachers: who is away in their groups; office: the day list."""
     if current_user.is_admin:
         return redirect(url_for(".day"))
-    if current_user.is_staff:
+    if current_user.is_staff:  # who is away in their groups, with reasons: audited
+        audit.record("absence_view", "absence_overview", None)
         return _teacher_overview()
     return _parent_overview()
 
@@ -131,7 +132,10 @@ def quick():
 @authz.signed_in
 def report(report_id):
     """One report with its reason, for the child's guardians, teachers and the office."""
-    return _report_page(authz.absence_report_or_404(current_user, report_id))
+    report = authz.absence_report_or_404(current_user, report_id)
+    if not current_user.is_parent:  # staff reading a family's absence details: audited
+        audit.record("absence_view", "pupil", report.pupil_id, report=report.id)
+    return _report_page(report)
 
 
 @bp.get("/afwezigheid/<int:report_id>/wijzigen")

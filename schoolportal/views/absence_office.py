@@ -16,7 +16,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import absences, authz
+from .. import absences, audit, authz
 from ..models.absence import AbsenceReport, LeaveRequest
 from ..rendering import render_page
 from .absence import bp
@@ -31,6 +31,7 @@ def day():
     """Everyone away on a day, per group, late reports marked; with the export form."""
     today = absences.school_today()
     shown = _date_arg("datum") or today
+    audit.record("absence_view", "absence_day", None, day=shown.isoformat())
     return _day_page(shown, today, shown, shown)
 
 
@@ -44,6 +45,7 @@ def export():
     if problem:
         return _day_page(today, today, first or today, last or today, problem, status=422)
     pupils = authz.absence_pupil_ids(current_user)
+    audit.record("absence_view", "absence_day", None, first=first, last=last, export=True)
     entries = (list(AbsenceReport.between(pupils, first, last))
                + list(LeaveRequest.approved_between(pupils, first, last)))
     name = f"afwezigheid-{first.isoformat()}-{last.isoformat()}.csv"

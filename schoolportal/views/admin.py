@@ -95,6 +95,11 @@ def ordered_groups():
         Group.school_year.desc(), Group.sort_order, Group.name))
 
 
+def open_groups():
+    """The groups pupils and staff can be placed in: archived years are read-only."""
+    return [group for group in ordered_groups() if group.archived_at is None]
+
+
 def _save_group(form, group):
     """Validate and save; None (with the message next to the name) when it did not work."""
     if not form.validate_on_submit():

@@ -9,7 +9,7 @@ from ..administration import AdministrationError
 from ..forms.admin import ConfirmForm, LeaveForm, MoveForm, PupilForm, group_choices
 from ..models import Group, Pupil
 from ..rendering import render_page
-from .admin import bp, ordered_groups
+from .admin import bp, open_groups, ordered_groups
 
 LIST_LIMIT = 200  # a whole school is up to 1,000 pupils: pick a group or search
 
@@ -160,7 +160,7 @@ def _pupil_form(edit=False, **kwargs):
     if edit:
         del form.group
     else:
-        form.group.choices = group_choices(ordered_groups())
+        form.group.choices = group_choices(open_groups())
     return form
 
 
@@ -190,7 +190,7 @@ def _pupil_page(pupil, move_form=None, leave_form=None, status=200):
     """The pupil's page with its forms (bound ones show their messages)."""
     if move_form is None:
         move_form = MoveForm(formdata=None, group=pupil.group_id)
-        move_form.group.choices = group_choices(ordered_groups())
+        move_form.group.choices = group_choices(open_groups())
     return render_page(
         "admin/pupil.html", status=status, pupil=pupil,
         guardians=administration.guardians_of(pupil), move_form=move_form,

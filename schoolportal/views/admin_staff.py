@@ -10,7 +10,7 @@ from ..forms.admin import ConfirmForm, RoleForm, StaffGroupsForm, StaffInviteFor
 from ..invitations import InvitationError
 from ..models import User
 from ..rendering import render_page
-from .admin import bp, ordered_groups
+from .admin import bp, open_groups
 
 
 @bp.get("/admin/staff")
@@ -65,7 +65,7 @@ def staff_groups(account_id):
     """Save the groups this member of staff works with."""
     member = authz.administered_staff_or_404(current_user, account_id)
     form = StaffGroupsForm()
-    form.groups.choices = group_choices(ordered_groups())
+    form.groups.choices = group_choices(open_groups())
     if not form.validate_on_submit():
         return _member_page(member, groups_form=form, status=422)
     administration.set_staff_groups(member, form.groups.data)
@@ -137,7 +137,7 @@ def reinvite(account_id):
 def _invite_form():
     """The invitation form with the groups to choose from."""
     form = StaffInviteForm()
-    form.groups.choices = group_choices(ordered_groups())
+    form.groups.choices = group_choices(open_groups())
     return form
 
 
@@ -151,7 +151,7 @@ def _member_page(member, groups_form=None, role_form=None, switch_form=None, sta
     [(member, groups, state)] = administration.staff_with_groups([member])
     if groups_form is None:
         groups_form = StaffGroupsForm(formdata=None, groups=[g.id for g in groups])
-        groups_form.groups.choices = group_choices(ordered_groups())
+        groups_form.groups.choices = group_choices(open_groups())
     return render_page(
         "admin/staff_member.html", status=status, member=member, groups=groups, state=state,
         is_self=member.id == current_user.id, groups_form=groups_form,

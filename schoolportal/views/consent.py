@@ -1,5 +1,115 @@
-"""Photo consent: parents' choices per child, the history, the staff overview (issue 5)."""
+"""Photo consent: parents' choices per child, each child's history, the staff overview (issue 5).
 
-from flask import Blueprint
+A parent's page lists each own child with every active category as a row of buttons. Each
+button is a plain form that posts and redirects back (post/redirect/get); htmx sends the
+same form and gets only that row back. Who may choose or read what is decided in authz.
+"""
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from .. import authz, consent
+from ..forms.consent import ConsentChoiceForm
+from ..models import ROLE_PARENT
+from ..models.consent import ConsentCategory
+from ..rendering import render_page, wants_fragment
 
 bp = Blueprint("consent", __name__)
+HISTORY_LIMIT = 200
+
+
+@bp.app_template_global("consent_photo_url")
+def photo_url(photo_id):
+    """Where staff open one photo (the albums area's photo viewer)."""
+    try:
+        return url_for("albums.viewer", photo_id=photo_id)
+    except BuildError:  # the albums pages are not there (yet)
+        return f"/albums/photos/{photo_id}"
+
+
+@bp.get("/toestemming")
+@authz.signed_in
+def index():
+    """Parents: their children's choices; staff and admins: the groups they may look into."""
+    if current_user.is_parent:
+        return _parent_page()
+    return render_page("consent/index_staff.html",
+                       groups=list(authz.consent_groups(current_user)))
+
+
+@bp.post("/toestemming/<int:pupil_id>/<int:category_id>")
+@authz.allow(ROLE_PARENT)
+def choose(pupil_id, category_id):
+    """Store one choice; the row (htmx) or the page again (plain form, post/redirect/get)."""
+    pupil = authz.consent_child_or_404(current_user, pupil_id)
+    category = _active_category_or_404(category_id)
+    form = ConsentChoiceForm()
+    if not form.validate_on_submit():
+        error = _("Choose yes or no. Nothing was changed.")
+        if wants_fragment():
+            return _row(pupil, category, error, "error", status=422)
+        return _parent_page(status=422, notes={(pupil.id, category.id): (error, "error")})
+    change = consent.set_choice(pupil, category, form.granted_value,
+                                current_user._get_current_object())
+    message = _message(pupil, category, change, form.granted_value)
+    if wants_fragment():
+        return _row(pupil, category, message)
+    flash(message, "success")
+    target = authz.safe_next_url(form.next.data) or url_for(".index")
+    return redirect(f"{target.split('#')[0]}#consent-row-{pupil.id}-{category.id}")
+
+
+@bp.get("/toestemming/leerling/<int:pupil_id>")
+@authz.signed_in
+def pupil(pupil_id):
+    """One child's current choices and every change (who, when, old -> new)."""
+    child = authz.consent_pupil_or_404(current_user, pupil_id)
+    choices = consent.choices_of([child.id])
+    return render_page(
+        "consent/pupil.html", pupil=child,
+        rows=[(c, choices.get((child.id, c.id))) for c in consent.categories()],
+        changes=list(consent.history([child.id], limit=HISTORY_LIMIT)))
+
+
+def _active_category_or_404(category_id):
+    """An active category; an unknown or deactivated one is a 404."""
+    category = ConsentCategory.get_or_none(
+        (ConsentCategory.id == authz.real_id_or_404(category_id))
+        & (ConsentCategory.active == True))  # noqa: E712
+    if category is None:
+        abort(404)
+    return category
+
+
+def _message(pupil, category, change, granted):
+    """What the parent reads after a choice."""
+    if change is None:
+        return _("Nothing changed: this was already your choice.")
+    if granted:
+        return _("Saved: you give consent for %(child)s (%(category)s). The teacher has been "
+                 "told.", child=pupil.first_name, category=category.name)
+    return _("Saved: you do not give consent for %(child)s (%(category)s). The teacher has "
+             "been told.", child=pupil.first_name, category=category.name)
+
+
+def _row(pupil, category, message=None, kind="success", status=200):
+    """One category row of one child, as htmx swaps it."""
+    state = consent.choices_of([pupil.id]).get((pupil.id, category.id))
+    return render_page("consent/index_parent.html", "partials/consent/choice_row.html",
+                       status=status, pupil=pupil, category=category, state=state,
+                       note=(message, kind) if message else None,
+                       back=url_for(".index"))
+
+
+def _parent_page(status=200, notes=None):
+    """The parent's page: each child at school with a row per active category."""
+    children = list(authz.consent_children(current_user))
+    return render_page("consent/index_parent.html", status=status, children=children,
+                       categories=list(consent.categories()),
+                       choices=consent.choices_of([c.id for c in children]),
+                       notes=notes or {}, back=url_for(".index"))
+
+
+from . import consent_admin, consent_demo, consent_overview, consent_panels  # noqa: E402,F401
