@@ -12,7 +12,7 @@ from typing import NamedTuple
 from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError, chunked
 
-from . import outbox, passwords, tokens
+from . import audit, outbox, passwords, tokens
 from .database import write_transaction
 from .models import (
     ROLE_PARENT,
@@ -60,6 +60,8 @@ def invite_staff(email, display_name, invited_by=None, groups=(), role=ROLE_STAF
             GroupStaff.insert_many(rows).on_conflict_ignore().execute()
         if user.password_hash:
             return None
+        # Inviting someone as staff or admin gives a role: the audit log keeps who gave it.
+        audit.record("role_change", "user", user.id, actor=invited_by, role=role, invited=True)
         return _issue(user, None, invited_by)
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from werkzeug.routing.converters import NumberConverter
 
-from schoolportal import absences, audit, devices
+from schoolportal import absences, audit, devices, invitations
 from schoolportal.extensions import db
 from schoolportal.models import Pupil, User
 from schoolportal.models.audit import AuditEntry, KnownDevice
@@ -76,6 +76,19 @@ def test_role_changes_deactivation_and_reactivation_are_recorded(app, admin):
         == [("user", teacher_id, admin_id, "admin")] * 4
     assert [e["details"] for e in entries] == [
         '{"role": "admin"}', '{"role": "staff"}', '{"active": false}', '{"active": true}']
+
+
+def test_inviting_someone_as_admin_is_recorded_as_a_role_given(app):
+    admin_id = _user_id(app, ADMIN)
+
+    def invite():
+        invitations.invite_staff("nieuwe.directeur@example.org", "Nieuwe directeur",
+                                 invited_by=User.get_by_id(admin_id), role="admin")
+        return User.by_email("nieuwe.directeur@example.org").id
+    new_id = _read(app, invite)
+    entries = _entries(app, "role_change")
+    assert [(e["subject_id"], e["actor"], e["details"]) for e in entries] == [
+        (new_id, admin_id, '{"invited": true, "role": "admin"}')]
 
 
 def test_a_refused_role_change_is_not_recorded(app, admin):
