@@ -44,6 +44,13 @@ def create_album(user, title, description="", group=None, post=None):
                             group=group, post=post)
 
 
+def rename_album(album, title, description):
+    """Change an album's title and description."""
+    with write_transaction():
+        Album.update(title=title, description=description).where(
+            Album.id == album.id).execute()
+
+
 def add_photos(album, user, uploads):
     """Turn uploads [(file name, stream)] into photos of the album; all or nothing.
 

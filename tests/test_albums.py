@@ -277,6 +277,29 @@ def test_new_album_full_page_refusal_and_own_groups_only(ctx, teacher, groups):
     assert made.status_code == 302 and "/upload" in made.headers["Location"]
 
 
+def test_staff_change_title_and_description_others_cannot(ctx, teacher, parent, login_as):
+    album_id, _photo_ids = ctx(_make_album, photo_count=0)
+    page = teacher.get(f"/albums/{album_id}/edit").get_data(as_text=True)
+    assert "Herfstwandeling" in page
+    token = csrf_token_from(page)
+    refused = teacher.post(f"/albums/{album_id}/edit", data={
+        "csrf_token": token, "title": " ", "description": "x"})
+    assert refused.status_code == 422
+    assert ctx(lambda: Album.get_by_id(album_id).title) == "Herfstwandeling"
+    saved = teacher.post(f"/albums/{album_id}/edit", data={
+        "csrf_token": token, "title": "Herfstwandeling in het bos", "description": "Met eikels"})
+    assert saved.status_code == 302
+    album = ctx(Album.get_by_id, album_id)
+    assert (album.title, album.description) == ("Herfstwandeling in het bos", "Met eikels")
+    assert parent.get(f"/albums/{album_id}/edit").status_code == 403
+    other_teacher = login_as(OTHER_TEACHER)
+    assert other_teacher.get(f"/albums/{album_id}/edit").status_code == 404
+    other_token = csrf_token_from(other_teacher.get("/albums/new").get_data(as_text=True))
+    assert other_teacher.post(f"/albums/{album_id}/edit", data={
+        "csrf_token": other_token, "title": "Overgenomen"}).status_code == 404
+    assert ctx(lambda: Album.get_by_id(album_id).title) == "Herfstwandeling in het bos"
+
+
 # --- Tagging, caption, cover, delete -----------------------------------------------------
 
 def test_tagging_page_saves_tags_and_warns_at_once(ctx, teacher):

@@ -34,6 +34,13 @@ class AlbumForm(FlaskForm):
             SelectChoice(str(g.id), g.name) for g in groups]
 
 
+class AlbumDetailsForm(FlaskForm):
+    """An album's title and description; its space stays (consent depends on it)."""
+
+    title = AlbumForm.title
+    description = AlbumForm.description
+
+
 class UploadForm(FlaskForm):
     """Several photos at once, straight from a phone's gallery or camera."""
 

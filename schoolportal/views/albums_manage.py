@@ -10,6 +10,7 @@ from ..forms.albums import (
     NOBODY,
     SCHOOL_WIDE,
     ActionForm,
+    AlbumDetailsForm,
     AlbumForm,
     CaptionForm,
     UploadForm,
@@ -53,6 +54,27 @@ def create_album():
                                 group=groups.get(form.space.data), post=post)
     flash(_("The album has been made. Now add photos."), "success")
     return redirect(url_for(".upload_page", album_id=album.id))
+
+
+@bp.get("/albums/<int:album_id>/edit")
+@authz.staff_only
+def edit_album(album_id):
+    """The form to change an album's title and description."""
+    album = authz.manageable_album_or_404(current_user, album_id)
+    return render_page("albums/edit.html", album=album, form=AlbumDetailsForm(obj=album))
+
+
+@bp.post("/albums/<int:album_id>/edit")
+@authz.staff_only
+def save_album(album_id):
+    """Save the new title and description, then show the album."""
+    album = authz.manageable_album_or_404(current_user, album_id)
+    form = AlbumDetailsForm()
+    if not form.validate_on_submit():
+        return render_page("albums/edit.html", status=422, album=album, form=form)
+    albums.rename_album(album, form.title.data.strip(), (form.description.data or "").strip())
+    flash(_("The album has been changed."), "success")
+    return redirect(url_for(".album", album_id=album.id))
 
 
 @bp.get("/albums/<int:album_id>/upload")

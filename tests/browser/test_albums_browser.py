@@ -75,6 +75,12 @@ def test_teacher_makes_album_uploads_tags_and_parent_browses_on_a_phone(app, new
     expect(teacher.locator("#albums-tags .flash--success")).to_be_visible()  # swapped by htmx
     assert path_of(teacher) == f"/albums/photos/{third}"
 
+    album_url = teacher.locator(".back-link a").first.get_attribute("href")
+    teacher.goto(album_url)
+    teacher.get_by_role("link", name="Titel en beschrijving wijzigen").click()
+    teacher.wait_for_url("**/edit")
+    assert_no_axe_violations(teacher)
+
     parent = new_page(viewport=PHONE)
     log_in(parent, PARENT)
     parent.goto("/albums")
