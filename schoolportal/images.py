@@ -13,7 +13,7 @@ import logging
 import warnings
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_BYTES = 10 * 1024 * 1024
@@ -92,7 +92,7 @@ def _decode_heif(data, max_pixels):
         raise ImageRejected(_too_large_message(max_pixels))
     image = heif_file.to_pillow()
     image.load()
-    return _pixels_only(_rgb_or_rgba(image))
+    return _pixels_only(to_srgb(_rgb_or_rgba(image)))
 
 
 def _draft_size(image, min_side, min_width):
@@ -122,7 +122,7 @@ def _decode(data, max_pixels, min_side, min_width=None):
     image = _rgb_or_rgba(image)  # keeps .info, where the EXIF orientation is
     if min_side and min(image.size) // min_side >= 2:
         image = image.reduce(min(image.size) // min_side)
-    return _pixels_only(ImageOps.exif_transpose(image))
+    return _pixels_only(to_srgb(ImageOps.exif_transpose(image)))
 
 
 def _too_large_message(max_pixels):
@@ -142,6 +142,29 @@ def _rgb_or_rgba(image):
         image.mode == "P" and "transparency" in image.info)
     mode = "RGBA" if has_alpha else "RGB"
     return image.convert(mode) if image.mode != mode else image
+
+
+def to_srgb(image):
+    """The image in sRGB when it carries another RGB colour profile (iPhones: Display P3).
+
+    The profile is stripped with the rest of the metadata, so its colours are converted
+    first; otherwise such photos look dull. Unreadable profiles leave the pixels as they are.
+    """
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in ("RGB", "RGBA"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if source.profile.xcolor_space.strip() != "RGB":
+            return image
+        if ImageCms.getProfileDescription(source).strip().lower().startswith("srgb"):
+            return image  # already sRGB: nothing to convert
+        converted = ImageCms.profileToProfile(
+            image, source, ImageCms.createProfile("sRGB"), outputMode=image.mode)
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as error:
+        log.info("Kept the pixels of a photo whose colour profile does not work: %r", error)
+        return image
+    return converted if converted is not None else image
 
 
 def _pixels_only(image):

@@ -205,3 +205,54 @@ def test_large_images_are_scaled_down_early_and_still_turned_upright():
         assert min(loaded.size) < 1000 and loaded.info == {}, fmt
         top, bottom = loaded.getpixel((100, 20)), loaded.getpixel((100, loaded.size[1] - 20))
         assert top[0] > 200 and bottom[2] > 200, (fmt, top, bottom)
+
+
+def _s15(value):
+    """An ICC s15Fixed16Number."""
+    return struct.pack(">i", round(value * 65536))
+
+
+def _xyz_tag(x, y, z):
+    """An ICC XYZType tag."""
+    return b"XYZ " + b"\0" * 4 + _s15(x) + _s15(y) + _s15(z)
+
+
+def display_p3_profile():
+    """A small ICC v2 profile with Display P3's primaries (as iPhones embed), gamma 2.2."""
+    curve = b"curv" + b"\0" * 4 + struct.pack(">IH", 1, 0x0233) + b"\0\0"
+    text = b"Display P3 (test)\0"
+    desc = b"desc" + b"\0" * 4 + struct.pack(">I", len(text)) + text + b"\0" * 78
+    desc += b"\0" * (-len(desc) % 4)
+    tags = [(b"desc", desc), (b"wtpt", _xyz_tag(0.9642, 1.0, 0.8249)),
+            (b"rXYZ", _xyz_tag(0.5151, 0.2412, -0.0011)),
+            (b"gXYZ", _xyz_tag(0.2920, 0.6922, 0.0419)),
+            (b"bXYZ", _xyz_tag(0.1571, 0.0666, 0.7841)),
+            (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve)]
+    offset = 128 + 4 + 12 * len(tags)
+    table = data = b""
+    for signature, body in tags:
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    header = (struct.pack(">I", offset + len(data)) + b"\0" * 4 + struct.pack(">I", 0x02100000)
+              + b"mntrRGB XYZ " + b"\0" * 12 + b"acsp" + b"\0" * 28
+              + _s15(0.9642) + _s15(1.0) + _s15(0.8249) + b"\0" * 48)
+    return header + struct.pack(">I", len(tags)) + table + data
+
+
+def test_a_display_p3_photo_is_converted_to_srgb_before_its_profile_goes():
+    photo = Image.new("RGB", (32, 16), (200, 100, 50))
+    loaded = load(encoded(photo, "PNG", icc_profile=display_p3_profile()))
+    red, green, blue = loaded.getpixel((5, 5))
+    # P3 (200, 100, 50) is a more saturated orange in sRGB: about (216, 93, 24).
+    assert abs(red - 216) <= 2 and abs(green - 93) <= 2 and abs(blue - 24) <= 2
+    assert "icc_profile" not in loaded.info
+    assert_no_metadata(images.encode_webp(loaded))
+
+
+def test_srgb_and_broken_profiles_leave_the_pixels_as_they_are():
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    for profile in (srgb, b"not a colour profile at all" * 10):
+        photo = Image.new("RGB", (32, 16), (200, 100, 50))
+        loaded = load(encoded(photo, "PNG", icc_profile=profile))
+        assert loaded.getpixel((5, 5)) == (200, 100, 50)
+        assert "icc_profile" not in loaded.info
