@@ -1121,10 +1121,23 @@ def consent_children(user):
     return query if user.role == ROLE_PARENT else query.where(SQL("1 = 0"))
 
 
+def consent_choosable_pupils(user):
+    """The pupils whose consent this user may set: a parent's own children at school, and
+    for admins every pupil at school (the office records a paper consent form)."""
+    if user.role == ROLE_ADMIN:
+        return visible_pupils(user)
+    return consent_children(user)
+
+
 def consent_child_or_404(user, pupil_id):
-    """One of this parent's children at school; 404 for anyone else's, also for guesses."""
-    return _found_or_404(consent_children(user).where(
+    """A child whose consent this user may set; 404 for anyone else's, also for guesses."""
+    return _found_or_404(consent_choosable_pupils(user).where(
         Pupil.id == real_id_or_404(pupil_id)).first())
+
+
+def may_set_consent_of(user, pupil):
+    """True when this user may set the pupil's consent (used to show the buttons)."""
+    return consent_choosable_pupils(user).where(Pupil.id == pupil.id).exists()
 
 
 def consent_groups(user):

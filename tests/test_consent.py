@@ -17,6 +17,7 @@ from schoolportal.models.mail import OutboxMail
 from schoolportal.models.photos import Album, Photo, PhotoTag
 
 from .conftest import (
+    ADMIN,
     OTHER_PARENT,
     OTHER_TEACHER,
     PARENT,
@@ -401,3 +402,38 @@ def test_demo_consent_is_varied_has_history_and_is_seeded_once(app, db_ctx):
     assert Consent.select().count() < Pupil.select().count() * 6  # some not chosen
     assert ConsentChange.select().count() > Consent.select().count()  # withdrawals too
     assert ConsentChange.select().where(ConsentChange.old_value == True).count() >= 1  # noqa: E712
+
+
+# --- the office records a paper consent form -----------------------------------------------
+
+def test_the_office_records_a_paper_form_with_its_own_name_and_the_teacher_is_told(app, admin):
+    pupil_id, category_id = _ids(app)
+    page_url = f"{PAGE}/leerling/{pupil_id}"
+    page = admin.get(page_url).get_data(as_text=True)
+    assert f'id="consent-row-{pupil_id}-{category_id}"' in page and "papieren formulier" in page
+    token = csrf_token_from(page)
+    plain = admin.post(f"{PAGE}/{pupil_id}/{category_id}",
+                       data={"granted": "yes", "next": page_url, "csrf_token": token})
+    assert plain.status_code == 302
+    assert plain.headers["Location"] == f"{page_url}#consent-row-{pupil_id}-{category_id}"
+    row = admin.post(f"{PAGE}/{pupil_id}/{category_id}", headers=HTMX,
+                     data={"granted": "no", "next": page_url, "csrf_token": token})
+    html = row.get_data(as_text=True)
+    assert row.status_code == 200 and "<html" not in html and "geen toestemming voor Sem" in html
+    assert _state(app, pupil_id, category_id) is False
+    changes = _changes(app)
+    assert [(c.old_value, c.new_value) for c in changes] == [(None, True), (True, False)]
+    assert {c.changed_by_id for c in changes} == {_read(app, lambda: User.by_email(ADMIN).id)}
+    mails = _read(app, lambda: list(OutboxMail.select().where(
+        OutboxMail.to_email == TEACHER)))
+    assert len(mails) == 2
+
+
+def test_teachers_read_but_do_not_set_consent(app, teacher, other_parent):
+    pupil_id, category_id = _ids(app)
+    page = teacher.get(f"{PAGE}/leerling/{pupil_id}").get_data(as_text=True)
+    assert "Sem" in page and f'id="consent-row-{pupil_id}-{category_id}"' not in page
+    token = csrf_token_from(teacher.get("/").get_data(as_text=True))
+    assert teacher.post(f"{PAGE}/{pupil_id}/{category_id}", data={
+        "granted": "yes", "csrf_token": token}).status_code == 403
+    assert _state(app, pupil_id, category_id) is None and _changes(app) == []

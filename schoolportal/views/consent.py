@@ -12,7 +12,7 @@ from werkzeug.routing import BuildError
 
 from .. import authz, consent
 from ..forms.consent import ConsentChoiceForm
-from ..models import ROLE_PARENT
+from ..models import ROLE_ADMIN, ROLE_PARENT
 from ..models.consent import ConsentCategory
 from ..rendering import render_page, wants_fragment
 
@@ -40,7 +40,7 @@ def index():
 
 
 @bp.post("/toestemming/<int:pupil_id>/<int:category_id>")
-@authz.allow(ROLE_PARENT)
+@authz.allow(ROLE_PARENT, ROLE_ADMIN)
 def choose(pupil_id, category_id):
     """Store one choice; the row (htmx) or the page again (plain form, post/redirect/get)."""
     pupil = authz.consent_child_or_404(current_user, pupil_id)
@@ -50,6 +50,8 @@ def choose(pupil_id, category_id):
         error = _("Choose yes or no. Nothing was changed.")
         if wants_fragment():
             return _row(pupil, category, error, "error", status=422)
+        if not current_user.is_parent:
+            return _pupil_page(pupil, status=422)
         return _parent_page(status=422, notes={(pupil.id, category.id): (error, "error")})
     change = consent.set_choice(pupil, category, form.granted_value,
                                 current_user._get_current_object())
@@ -65,12 +67,18 @@ def choose(pupil_id, category_id):
 @authz.signed_in
 def pupil(pupil_id):
     """One child's current choices and every change (who, when, old -> new)."""
-    child = authz.consent_pupil_or_404(current_user, pupil_id)
+    return _pupil_page(authz.consent_pupil_or_404(current_user, pupil_id))
+
+
+def _pupil_page(child, status=200):
+    """A child's choices (with buttons for the office) and the history of changes."""
     choices = consent.choices_of([child.id])
     return render_page(
-        "consent/pupil.html", pupil=child,
+        "consent/pupil.html", status=status, pupil=child,
         rows=[(c, choices.get((child.id, c.id))) for c in consent.categories()],
-        changes=list(consent.history([child.id], limit=HISTORY_LIMIT)))
+        changes=list(consent.history([child.id], limit=HISTORY_LIMIT)),
+        may_set=current_user.is_admin and authz.may_set_consent_of(current_user, child),
+        back=url_for(".pupil", pupil_id=child.id))
 
 
 def _active_category_or_404(category_id):
@@ -87,6 +95,12 @@ def _message(pupil, category, change, granted):
     """What the parent reads after a choice."""
     if change is None:
         return _("Nothing changed: this was already your choice.")
+    if not current_user.is_parent:  # the office records a parent's (paper) choice
+        if granted:
+            return _("Saved: consent for %(child)s (%(category)s). The teacher has been told.",
+                     child=pupil.first_name, category=category.name)
+        return _("Saved: no consent for %(child)s (%(category)s). The teacher has been told.",
+                 child=pupil.first_name, category=category.name)
     if granted:
         return _("Saved: you give consent for %(child)s (%(category)s). The teacher has been "
                  "told.", child=pupil.first_name, category=category.name)
@@ -100,7 +114,8 @@ def _row(pupil, category, message=None, kind="success", status=200):
     return render_page("consent/index_parent.html", "partials/consent/choice_row.html",
                        status=status, pupil=pupil, category=category, state=state,
                        note=(message, kind) if message else None,
-                       back=url_for(".index"))
+                       back=url_for(".index") if current_user.is_parent
+                       else url_for(".pupil", pupil_id=pupil.id))
 
 
 def _parent_page(status=200, notes=None):

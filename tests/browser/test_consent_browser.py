@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from schoolportal import consent
 from schoolportal.database import write_transaction
@@ -130,4 +131,15 @@ def test_category_admin_page_has_no_axe_violations(new_page, album_with_sem):
     assert "Besloten ouderportaal (groep)" in admin.locator("main").inner_text()
     assert_no_axe_violations(admin)
     admin.goto(f"/toestemming/groep/{album_with_sem['group']}")
+    assert_no_axe_violations(admin)
+
+
+def test_the_office_records_a_paper_form_in_the_browser(new_page, album_with_sem):
+    admin = new_page()
+    log_in(admin, ADMIN)
+    admin.goto(f"/toestemming/leerling/{album_with_sem['sem']}")
+    assert_no_axe_violations(admin)
+    row = admin.locator(f"#consent-row-{album_with_sem['sem']}-{album_with_sem['category']}")
+    row.get_by_role("button", name="Toestemming intrekken").click()
+    expect(row.locator(".consent-row__note")).to_contain_text("geen toestemming voor Sem")
     assert_no_axe_violations(admin)
