@@ -81,6 +81,24 @@ class Plan:
         """The moves of one current group's pupils."""
         return [move for move in self.moves if move.pupil.group_id == group.id]
 
+    def choices_for(self, move, group):
+        """The new-year groups offered to one pupil: those of the levels from staying to the
+        proposal (a far-off group is a move in the pupil's page after the rollover), groups
+        without a level, and the one already chosen. Apply accepts every new-year group."""
+        own = levels_of(group.name)
+        target = levels_of(move.proposal) if move.proposal else None
+        if own is None:
+            return [g.name for g in self.next_groups]
+        low = move.level or own[0]
+        high = max(low, target[1] if target else own[1])
+        offered = []
+        for next_group in self.next_groups:
+            found = levels_of(next_group.name)
+            if (found is None or (found[0] <= high and found[1] >= low)
+                    or next_group.name == move.choice):
+                offered.append(next_group.name)
+        return offered
+
 
 def next_year(year):
     """The school year after "2026-2027"."""

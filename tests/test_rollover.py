@@ -329,3 +329,36 @@ def test_preview_and_archive_are_light(admin):
     for url in ("/rollover", "/archive"):
         body = admin.get(url).get_data()
         assert len(gzip.compress(body)) <= 40 * 1024, url
+
+
+def _large_school():
+    """A school of about 1,000 pupils: groups 1/2A-D and 3A-8D (28 groups) of 36 pupils."""
+    year = Group.get(Group.name == "Groep 5").school_year
+    names = [f"Groep 1/2{letter}" for letter in "BCD"] + [
+        f"Groep {level}{letter}" for level in range(3, 9) for letter in "ABCD"]
+    Group.insert_many([{"name": name, "school_year": year, "sort_order": 10 + i}
+                       for i, name in enumerate(names)]).execute()
+    groups = list(Group.select().where(Group.name.in_(names)))
+    Pupil.insert_many([
+        {"first_name": f"Kind{n}", "last_name": f"van {group.name[-2:]}",
+         "birth_date": date(2015, 1 + n % 12, 1 + n % 28), "group": group.id}
+        for group in groups for n in range(36)]).execute()
+    return Pupil.select().count()
+
+
+def test_preview_stays_light_for_a_large_school(ctx, admin):
+    assert ctx(_large_school) >= 1000
+    body = admin.get("/rollover").get_data()
+    size = len(gzip.compress(body))
+    print(f"/rollover for a 1,068-pupil school: {len(body)} bytes, {size} gzip")
+    assert size <= 40 * 1024
+    # A pupil of Groep 5A is offered the groups of levels 5 and 6 (staying, going up), not
+    # every group of the school; applying still accepts any new-year group.
+    pupil_id = ctx(lambda: Pupil.select(Pupil.id).join(Group).where(
+        Group.name == "Groep 5A").first().id)
+    select = re.search(rf'<select id="pupil-{pupil_id}".*?</select>', body.decode(), re.S)[0]
+    offered = re.findall(r"<option(?: selected)?>([^<]+)</option>", select)
+    assert sorted(offered) == ["Groep 5"] + [  # the demo's own Groep 5 is level 5 too
+        f"Groep {level}{letter}" for level in (5, 6) for letter in "ABCD"]
+    far = ctx(lambda: rollover.make_plan(_today(), {pupil_id: "Groep 8D"}))
+    assert next(m for m in far.moves if m.pupil.id == pupil_id).to == "Groep 8D"
