@@ -25,6 +25,22 @@ CLAIM_FOR = timedelta(minutes=5)
 
 def send(to, template, subject, language=None, **context):
     """Queue one mail to a User or an address; call it inside the action's transaction."""
+    return OutboxMail.create(**_rendered(to, template, subject, language, context))
+
+
+def send_many(recipients, template, subject, **context):
+    """Queue one mail per User, each in its own language, with a single INSERT.
+
+    Call it inside the action's transaction; returns how many mails were queued.
+    """
+    rows = [_rendered(to, template, subject, None, dict(context)) for to in recipients]
+    if rows:
+        OutboxMail.insert_many(rows).execute()
+    return len(rows)
+
+
+def _rendered(to, template, subject, language, context):
+    """The outbox row for one recipient: the mail rendered in their language."""
     email = normalize_email(getattr(to, "email", to))
     language = language or getattr(to, "language", None) or current_app.config[
         "BABEL_DEFAULT_LOCALE"]
@@ -37,10 +53,8 @@ def send(to, template, subject, language=None, **context):
         finally:
             g.rendering_mail = False
         subject = str(subject)
-    return OutboxMail.create(
-        to_email=email, template=template, language=language, subject=subject[:255],
-        body_text=text, body_html=html,
-    )
+    return {"to_email": email, "template": template, "language": language,
+            "subject": subject[:255], "body_text": text, "body_html": html}
 
 
 def absolute_url(endpoint, **values):

@@ -7,7 +7,7 @@ import secrets
 
 import pytest
 
-from schoolportal import authz, consent, database
+from schoolportal import authz, consent, consent_reminder, database, worker
 from schoolportal.database import write_transaction
 from schoolportal.extensions import db
 from schoolportal.models import Group, Pupil, User
@@ -437,3 +437,33 @@ def test_teachers_read_but_do_not_set_consent(app, teacher, other_parent):
     assert teacher.post(f"{PAGE}/{pupil_id}/{category_id}", data={
         "granted": "yes", "csrf_token": token}).status_code == 403
     assert _state(app, pupil_id, category_id) is None and _changes(app) == []
+
+
+# --- the yearly reminder ---------------------------------------------------------------------
+
+def test_the_yearly_reminder_reaches_each_activated_parent_once_a_day(app, admin, login_as):
+    page = admin.get(f"{PAGE}/categorieen").get_data(as_text=True)
+    expected = _read(app, lambda: {u.email for u in consent_reminder.parents_to_remind(
+        worker.school_today())})
+    assert {PARENT, OTHER_PARENT, TWO_GROUP_PARENT} <= expected
+    assert f"Herinnering versturen naar {len(expected)} ouders" in page
+    token = csrf_token_from(page)
+    sent = admin.post(f"{PAGE}/herinnering", data={"csrf_token": token})
+    assert sent.status_code == 302
+    mails = _read(app, lambda: list(OutboxMail.select().where(
+        OutboxMail.template == "consent_reminder")))
+    assert sorted(m.to_email for m in mails) == sorted(expected)
+    assert all("/toestemming" in m.body_text for m in mails)
+    again = admin.post(f"{PAGE}/herinnering", data={"csrf_token": token}, follow_redirects=True)
+    assert "vandaag al verstuurd" in again.get_data(as_text=True)
+    assert _read(app, lambda: OutboxMail.select().where(
+        OutboxMail.template == "consent_reminder").count()) == len(expected)
+    assert "Laatst verstuurd op" in admin.get(f"{PAGE}/categorieen").get_data(as_text=True)
+
+
+def test_only_admins_send_the_reminder(app, parent, teacher):
+    for client in (parent, teacher):
+        token = csrf_token_from(client.get("/").get_data(as_text=True))
+        assert client.post(f"{PAGE}/herinnering", data={"csrf_token": token}).status_code == 403
+    assert _read(app, lambda: OutboxMail.select().where(
+        OutboxMail.template == "consent_reminder").count()) == 0

@@ -28,6 +28,10 @@ class ConsentChoiceForm(FlaskForm):
         return self.granted.data == YES
 
 
+class ReminderForm(FlaskForm):
+    """Only the CSRF token: sending the yearly reminder needs nothing else."""
+
+
 class CategoryForm(FlaskForm):
     """A consent category: its name and description (the school's own words) and space."""
 

@@ -1,11 +1,13 @@
-"""Photo consent for admins: the school's categories (add, rename, describe, deactivate)."""
+"""Photo consent for admins: the school's categories (add, rename, describe, deactivate) and
+the yearly reminder to parents."""
 
-from flask import flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from .. import authz, consent
-from ..forms.consent import CategoryForm, NewCategoryForm
+from .. import authz, consent, consent_reminder, worker
+from ..forms.consent import CategoryForm, NewCategoryForm, ReminderForm
 from ..rendering import render_page
 from .consent import bp
 
@@ -56,6 +58,21 @@ def category_edit_submit(category_id):
     return redirect(url_for(".categories"))
 
 
+@bp.post("/toestemming/herinnering")
+@authz.admin_only
+def remind():
+    """Ask every parent with a child at school to check their choices (once a day at most)."""
+    if not ReminderForm().validate_on_submit():
+        abort(400)
+    sent = consent_reminder.remind_parents(worker.school_today())
+    if sent is None:
+        flash(_("The reminder was sent today already; nothing was sent again."), "error")
+    else:
+        flash(ngettext("The reminder is on its way to %(num)d parent.",
+                       "The reminder is on its way to %(num)d parents.", sent), "success")
+    return redirect(url_for(".categories"))
+
+
 def _category_or_404(category_id):
     """Any category, also a deactivated one; 404 for a guessed id."""
     return authz.consent_category_or_404(current_user, category_id)
@@ -63,8 +80,12 @@ def _category_or_404(category_id):
 
 def _list_page(form, status=200):
     """The categories with the form to add one."""
+    today = worker.school_today()
     return render_page("consent/categories.html", status=status, form=form,
-                       categories=list(consent.categories(include_inactive=True)))
+                       categories=list(consent.categories(include_inactive=True)),
+                       reminder_form=ReminderForm(formdata=None),
+                       reminder_count=consent_reminder.parents_to_remind(today).count(),
+                       reminder_last=consent_reminder.last_sent())
 
 
 def _edit_page(category, form, status=200):
