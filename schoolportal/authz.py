@@ -892,6 +892,11 @@ def admins_read_every_conversation():
     return bool(current_app.config.get("SAFEGUARDING_ADMIN_READ", False))
 
 
+def reads_every_conversation(user):
+    """True for an admin while the safeguarding setting lets admins read every conversation."""
+    return user.role == ROLE_ADMIN and admins_read_every_conversation()
+
+
 def parents_may_message_parents():
     """The setting PARENT_TO_PARENT_MESSAGES: parents may write to parents (off by default)."""
     return bool(current_app.config.get("PARENT_TO_PARENT_MESSAGES", False))
@@ -1138,6 +1143,11 @@ def consent_child_or_404(user, pupil_id):
 def may_set_consent_of(user, pupil):
     """True when this user may set the pupil's consent (used to show the buttons)."""
     return consent_choosable_pupils(user).where(Pupil.id == pupil.id).exists()
+
+
+def records_paper_consent(user, pupil):
+    """True when the office may record a parent's paper form for this pupil (admins only)."""
+    return user.role == ROLE_ADMIN and may_set_consent_of(user, pupil)
 
 
 def consent_groups(user):

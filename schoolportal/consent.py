@@ -111,10 +111,9 @@ def _tell_teachers(pupil, category, change, by):
     subject = _l("Photo consent changed: %(child)s", child=pupil.full_name)
     link = outbox.absolute_url("consent.overview", group_id=pupil.group_id)
     school = School.current()
-    for teacher in teachers_to_mail(pupil):
-        outbox.send(teacher, "consent_changed", subject, school=school, pupil=pupil,
-                    category=category, change=change, by=by, link=link,
-                    may_hold_back=category.space is not None and not change.new_value)
+    outbox.send_many(teachers_to_mail(pupil), "consent_changed", subject, school=school,
+                     pupil=pupil, category=category, change=change, by=by, link=link,
+                     may_hold_back=category.space is not None and not change.new_value)
 
 
 # --- history and lists -----------------------------------------------------------------

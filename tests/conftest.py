@@ -154,6 +154,17 @@ def db_ctx(app):
         yield db
 
 
+@pytest.fixture
+def ctx(app):
+    """Run a function inside an app context with a connection: ctx(fn, *args) -> result."""
+
+    def run(function, *args, **kwargs):
+        with app.app_context(), db.connection_context():
+            return function(*args, **kwargs)
+
+    return run
+
+
 def csrf_token_from(html):
     """The CSRF token of the first form on a rendered page."""
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(

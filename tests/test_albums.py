@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from schoolportal import albums, hooks
-from schoolportal.extensions import db
 from schoolportal.models import Group, Pupil, User, utcnow
 from schoolportal.models.consent import Consent, ConsentCategory
 from schoolportal.models.photos import Album, Photo, PhotoTag
@@ -18,17 +17,6 @@ from .test_images import phone_photo
 from .test_photo_pipeline import SECRETS, hostile_files, jpeg
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def ctx(app):
-    """Run a function inside an app context with a connection."""
-
-    def run(function, *args, **kwargs):
-        with app.app_context(), db.connection_context():
-            return function(*args, **kwargs)
-
-    return run
 
 
 def _make_album(group_name="Groep 1/2A", photo_count=2, title="Herfstwandeling"):

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 
 from schoolportal import hooks, richtext
-from schoolportal.extensions import db
 from schoolportal.models import Group, User, utcnow
 from schoolportal.models.feed import Comment, Post, PostAttachment, PostRead
 
@@ -17,17 +16,6 @@ from .conftest import ADMIN, OTHER_TEACHER, PARENT, TEACHER, csrf_token_from
 from .test_posts import HOSTILE_MARKDOWN, assert_inert, publish
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def ctx(app):
-    """Run a function inside an app context with a connection."""
-
-    def run(function, *args, **kwargs):
-        with app.app_context(), db.connection_context():
-            return function(*args, **kwargs)
-
-    return run
 
 
 @pytest.fixture

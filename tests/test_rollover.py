@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 from schoolportal import authz, rollover
-from schoolportal.extensions import db
 from schoolportal.models import Group, GroupStaff, Pupil, User
 from schoolportal.models.audit import AuditEntry
 from schoolportal.models.feed import Post
@@ -18,17 +17,6 @@ from .test_posts import publish
 
 HTMX = {"HX-Request": "true"}
 ROW = re.compile(r'data-pupil="(\d+)" data-to="([^"]*)"')
-
-
-@pytest.fixture
-def ctx(app):
-    """Run a function inside an app context with a connection."""
-
-    def run(function, *args, **kwargs):
-        with app.app_context(), db.connection_context():
-            return function(*args, **kwargs)
-
-    return run
 
 
 def _today():

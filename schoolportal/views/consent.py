@@ -77,7 +77,7 @@ def _pupil_page(child, status=200):
         "consent/pupil.html", status=status, pupil=child,
         rows=[(c, choices.get((child.id, c.id))) for c in consent.categories()],
         changes=list(consent.history([child.id], limit=HISTORY_LIMIT)),
-        may_set=current_user.is_admin and authz.may_set_consent_of(current_user, child),
+        may_set=authz.records_paper_consent(current_user, child),
         back=url_for(".pupil", pupil_id=child.id))
 
 

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from .. import authz, directory, hooks, media, messaging
 from ..forms.conversations import ReplyForm
-from ..models import ROLE_ADMIN, ROLE_PARENT
+from ..models import ROLE_PARENT
 from ..rendering import render_page, wants_fragment
 
 bp = Blueprint("conversations", __name__)
@@ -26,11 +26,11 @@ hooks.nav_item("conversations.inbox", _l("Messages"), order=40,
 @authz.signed_in
 def inbox():
     """The user's conversations, newest first, unread ones marked."""
-    everything = request.args.get("all") == "1" and _safeguarding_reader()
+    everything = request.args.get("all") == "1" and authz.reads_every_conversation(current_user)
     entries = (messaging.every_conversation(current_user) if everything
                else messaging.inbox(current_user))
     return render_page("conversations/inbox.html", entries=entries, everything=everything,
-                       safeguarding=_safeguarding_reader())
+                       safeguarding=authz.reads_every_conversation(current_user))
 
 
 @bp.get("/conversations/<int:conversation_id>")
@@ -124,11 +124,6 @@ def _answer_expected(found, members):
         return None
     # With several staff (the office: every admin), one of them in office hours is enough.
     return directory.answer_expected(directory.hours_of(staff))
-
-
-def _safeguarding_reader():
-    """True for an admin while the safeguarding setting lets admins read every conversation."""
-    return current_user.role == ROLE_ADMIN and authz.admins_read_every_conversation()
 
 
 def _me():

@@ -2,14 +2,12 @@
 
 from datetime import timedelta
 
-import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TEACHER
 from tests.test_coaching import _add, _jpeg_with_gps, _today
 
 from .conftest import assert_no_axe_violations, log_in, path_of, wait_for_htmx
-
-expect = pytest.importorskip("playwright.sync_api").expect
 
 
 def _unexpected(errors):

@@ -23,7 +23,7 @@ from schoolportal.models.consent import ConsentCategory
 from schoolportal.models.photos import Album, Photo, PhotoTag
 from tests.conftest import ADMIN, PARENT, TEACHER, TWO_GROUP_PARENT
 
-from .conftest import assert_no_axe_violations, log_in, wait_for_htmx
+from .conftest import PHONE, assert_no_axe_violations, log_in, wait_for_htmx
 
 
 def _image_files(app, stem):
@@ -70,16 +70,18 @@ def test_withdrawn_consent_hides_the_photo_and_tells_the_teacher(new_page, album
     album_url = f"/albums/{ids['album']}"
     tagged, untagged = f"#album-photo-{ids['tagged']}", f"#album-photo-{ids['untagged']}"
 
-    other = new_page()
+    other = new_page(viewport=PHONE)  # parents use their phone
     log_in(other, TWO_GROUP_PARENT)
     other.goto(album_url)
     assert other.locator(tagged).count() == 1 and other.locator(untagged).count() == 1
 
-    parent = new_page()
+    parent = new_page(viewport=PHONE)
     log_in(parent, PARENT)
     parent.goto("/toestemming")
     wait_for_htmx(parent)
     assert_no_axe_violations(parent)
+    assert parent.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
+        "the consent page scrolls sideways on a phone"
     row = parent.locator(f"#consent-row-{ids['sem']}-{ids['category']}")
     parent.evaluate("() => { window.__sameDocument = true; }")
     with parent.expect_response(lambda r: r.request.method == "POST") as posted:
