@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app schoolportal
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The address people open: WebAuthn (passkeys) refuses IP addresses, localhost is fine.
+PUBLIC_URL ?= http://localhost:$(PORT)
 
 .PHONY: demo test install install-dev translations extract-messages lint migration clean
 
@@ -24,23 +26,28 @@ translations: $(BIN)/python
 	$(BIN)/pybabel -q compile -d schoolportal/translations
 
 extract-messages: $(BIN)/python
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location -o schoolportal/translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o schoolportal/translations/messages.pot .
 	$(BIN)/pybabel -q update -N -i schoolportal/translations/messages.pot -d schoolportal/translations
 
 # The demo keeps mail inside the portal (MAIL_BACKEND=portal): admins read it under
 # Administratie > Verzonden e-mail. The mail worker runs next to the web server and stops with it.
 demo: install
-	SCHOOLPORTAL_CONFIG=development BASE_URL=http://$(HOST):$(PORT) $(FLASK) seed-demo
-	@echo "schoolportal runs on http://$(HOST):$(PORT)  (stop with Ctrl+C)"
-	SCHOOLPORTAL_CONFIG=development BASE_URL=http://$(HOST):$(PORT) $(FLASK) mail-worker & \
+	SCHOOLPORTAL_CONFIG=development BASE_URL=$(PUBLIC_URL) $(FLASK) seed-demo
+	@echo "schoolportal runs on $(PUBLIC_URL)  (stop with Ctrl+C)"
+	SCHOOLPORTAL_CONFIG=development BASE_URL=$(PUBLIC_URL) $(FLASK) mail-worker & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	SCHOOLPORTAL_CONFIG=development BASE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
+	SCHOOLPORTAL_CONFIG=development BASE_URL=$(PUBLIC_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
+# On both cores (pytest-xdist): a database per worker; browser and load tests each keep to
+# one worker (tests/conftest.py). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
+# ruff, and import-linter for the layout's contracts (pyproject.toml [tool.importlinter]).
 lint: install-dev
-	$(BIN)/ruff check schoolportal tests config.py
+	$(BIN)/ruff check schoolportal tests bench config.py setup.py
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
@@ -48,6 +55,6 @@ clean:
 # Write a new migration from the difference between the models and the migrations so far.
 migration: install
 	$(BIN)/python -c "from peewee import SqliteDatabase; from peewee_migrate import Router; \
-	from schoolportal.extensions import db; from schoolportal.models import MODELS; \
+	from schoolportal.core.extensions import db; from schoolportal.schema import MODELS; \
 	d = SqliteDatabase(':memory:'); db.initialize(d); \
 	r = Router(d, migrate_dir='schoolportal/migrations'); r.run(); r.create('$(NAME)', auto=MODELS)"

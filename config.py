@@ -5,6 +5,7 @@ defaults; production gets none for secrets and refuses to start without them.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -35,8 +36,18 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'schoolportal.db'}"
     )
     MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
+    # CSS, JavaScript and icons; nginx serves the same folder (docs/deploy/nginx-schoolportal.conf).
+    STATIC_ROOT = os.environ.get("STATIC_ROOT", str(BASE_DIR / "static"))
+    # Carried-out erasures, one JSON line each (ids only), kept outside the database so a
+    # restore of an older backup can replay them. Empty: INSTANCE_PATH/erasure-journal.jsonl.
+    ERASURE_JOURNAL = os.environ.get("ERASURE_JOURNAL", "")
+    # `flask backup DIR` deletes the backups in DIR that are older than this.
+    BACKUP_KEEP_DAYS = _int("BACKUP_KEEP_DAYS", 30)
+    # /healthz answers 503 when the worker's last round ended longer ago than this.
+    WORKER_LATE_MINUTES = _int("WORKER_LATE_MINUTES", 15)
     # "x-accel" (nginx) or "x-sendfile" (Apache) lets the web server send media bytes.
     MEDIA_SENDFILE = os.environ.get("MEDIA_SENDFILE", "")
+    JINJA_CACHE_DIR = os.environ.get("JINJA_CACHE_DIR", "")  # compiled templates on disk
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
@@ -73,7 +84,11 @@ class Config:
 
     LOGIN_THROTTLE_MINUTES = _int("LOGIN_THROTTLE_MINUTES", 15)
     LOGIN_MAX_FAILURES_PER_ACCOUNT = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_ANYWHERE = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT_ANYWHERE", 20)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+
+    # Staff and admins must have a second factor this many days after it first applied to them.
+    SECOND_FACTOR_GRACE_DAYS = _int("SECOND_FACTOR_GRACE_DAYS", 14)
 
     PASSWORD_RESET_MAX_PER_ADDRESS = _int("PASSWORD_RESET_MAX_PER_ADDRESS", 3)
     PASSWORD_RESET_MAX_PER_NETWORK_ADDRESS = _int("PASSWORD_RESET_MAX_PER_NETWORK_ADDRESS", 20)
@@ -86,6 +101,8 @@ class Config:
     # Reports that arrive after school starts are marked late; details are purged after
     # ABSENCE_RETENTION_DAYS counted from the end of the school year.
     ABSENCE_SCHOOL_STARTS_AT = os.environ.get("ABSENCE_SCHOOL_STARTS_AT", "08:30")
+    # After this time (and at the weekend) the one-tap sick report is for the next school day.
+    ABSENCE_SCHOOL_ENDS_AT = os.environ.get("ABSENCE_SCHOOL_ENDS_AT", "15:00")
     ABSENCE_RETENTION_DAYS = _int("ABSENCE_RETENTION_DAYS", 365)
     # Photo albums: the largest photo one may upload (bytes) and the most pixels it may have.
     ALBUM_PHOTO_MAX_BYTES = _int("ALBUM_PHOTO_MAX_BYTES", 20 * 1024 * 1024)
@@ -112,6 +129,17 @@ class Config:
     # Safeguarding: admins may read (not write in) every conversation. Tell parents first.
     SAFEGUARDING_ADMIN_READ = _bool("SAFEGUARDING_ADMIN_READ", False)
 
+    # Web Push (see README "Push notifications"): the VAPID key (else instance/vapid_private.pem),
+    # the contact for push services, and how the worker retries.
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "")
+    PUSH_MAX_ATTEMPTS = _int("PUSH_MAX_ATTEMPTS", 8)
+    PUSH_RETRY_BASE_SECONDS = _int("PUSH_RETRY_BASE_SECONDS", 60)
+    PUSH_RETRY_MAX_SECONDS = _int("PUSH_RETRY_MAX_SECONDS", 6 * 3600)
+    PUSH_TTL_SECONDS = _int("PUSH_TTL_SECONDS", 24 * 3600)
+    PUSH_TIMEOUT = _int("PUSH_TIMEOUT", 10)
+    PUSH_ALLOW_LOOPBACK = False  # tests: a push service of their own on 127.0.0.1
+
     # Argon2id cost (RFC 9106, second recommended option: 64 MiB, 3 passes).
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_KIB = _int("ARGON2_MEMORY_KIB", 65536)
@@ -129,6 +157,7 @@ class DevConfig(Config):
     """Local development and `make demo`: plain HTTP on 127.0.0.1."""
 
     ENV_NAME = "development"
+    BASE_URL = os.environ.get("BASE_URL", "http://localhost:5000")  # passkeys need a host name
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     MAIL_PORT = _int("MAIL_PORT", 8025)
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "portal")
@@ -144,12 +173,17 @@ class TestConfig(Config):
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 1024
+    # Compiled templates shared by the test processes of one user (pytest-xdist workers).
+    JINJA_CACHE_DIR = os.path.join(tempfile.gettempdir(), f"schoolportal-jinja-{os.getuid()}")
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 8025
     MAIL_BACKEND = "smtp"
     MAIL_TIMEOUT = 5
     MAIL_RETRY_BASE_SECONDS = 0
+    PUSH_ALLOW_LOOPBACK = True
+    PUSH_TIMEOUT = 5
     BASE_URL = "http://127.0.0.1:5000"
+    ABSENCE_SCHOOL_ENDS_AT = ""  # "today" stays today whenever the suite runs; tests set it
 
 
 CONFIGS = {"production": Config, "development": DevConfig, "testing": TestConfig}

@@ -36,6 +36,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from schoolportal.core.models import school_year_of
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -73,14 +75,14 @@ def environment(directory):
 
 def build_school(rng):
     """Fill the database; returns (parent email, teacher email) to measure with."""
-    from schoolportal import demo, richtext
-    from schoolportal.database import write_transaction
-    from schoolportal.models import Group, GroupStaff, Guardianship, Pupil, School, User
-    from schoolportal.passwords import hash_password
+    from schoolportal.auth.passwords import hash_password
+    from schoolportal.core import richtext
+    from schoolportal.core.database import write_transaction
+    from schoolportal.core.models import Group, GroupStaff, Guardianship, Pupil, School, User
 
     password_hash = hash_password(PASSWORD)
     today = date.today()
-    start = int(demo.school_year_of(today)[:4])
+    start = int(school_year_of(today)[:4])
     years = [f"{start - k}-{start - k + 1}" for k in range(3)]
     with write_transaction():
         School.create(name="OBS De Benchmark")
@@ -133,8 +135,8 @@ def _families(rng, group_ids, password_hash, User, Pupil, Guardianship, today):
 
 def _posts_and_reactions(rng, years, groups, teachers, family_of, richtext):
     """Posts over three school years, reactions on group posts, and who read what."""
-    from schoolportal.models import utcnow
-    from schoolportal.models.feed import Comment, Post, PostRead
+    from schoolportal.core.models import utcnow
+    from schoolportal.feed.models import Comment, Post, PostRead
 
     now, html = utcnow(), richtext.to_html(BODY)
     rows = []
@@ -220,17 +222,18 @@ def get(port, path, cookie=None, headers=None, method="GET", body=None):
     return response.status, response.headers, data
 
 
-def log_in(port, email):
-    """Log in through the real form; returns the session cookie."""
+def log_in(port, email, password=PASSWORD):
+    """Log in through the real form; returns the session and known-device cookies."""
     status, headers, page = get(port, "/login")
     cookie = headers["Set-Cookie"].split(";")[0]
     token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
-    form = urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
+    form = urlencode({"email": email, "password": password, "csrf_token": token})
     status, headers, _ = get(port, "/login", cookie, method="POST", body=form,
                              headers={"Content-Type": "application/x-www-form-urlencoded"})
     if status != 302:
         raise RuntimeError(f"login as {email} failed ({status})")
-    return headers["Set-Cookie"].split(";")[0]
+    # The session and the known-device cookie (since passkeys and second factors).
+    return "; ".join(value.split(";")[0] for value in headers.get_all("Set-Cookie"))
 
 
 def first_load(port, cookie):
@@ -289,9 +292,10 @@ def main(argv=None):
     process = None
     try:
         started = time.monotonic()
-        from schoolportal import create_app, database
-        from schoolportal.extensions import db
-        from schoolportal.models.feed import Comment, Post, PostRead
+        from schoolportal import create_app
+        from schoolportal.core import database
+        from schoolportal.core.extensions import db
+        from schoolportal.feed.models import Comment, Post, PostRead
 
         app = create_app()
         with app.app_context(), db.connection_context():

@@ -52,8 +52,8 @@ def seed_families(count, teachers=4, prefix="load"):
     Rows go in with insert_many (no password hashing, no mail): each parent is
     (user id, pupil id, session key) with a live AuthSession, ready for a cookie.
     """
-    from schoolportal.database import write_transaction
-    from schoolportal.models import AuthSession, Group, GroupStaff, Guardianship, Pupil, User
+    from schoolportal.core.database import write_transaction
+    from schoolportal.core.models import AuthSession, Group, GroupStaff, Guardianship, Pupil, User
 
     per_group = -(-count // teachers)
     with write_transaction():
@@ -86,9 +86,9 @@ def seed_families(count, teachers=4, prefix="load"):
 
 def open_round_for(groups, slots_per_teacher, slot_minutes=10, title="Rapportgesprekken"):
     """A published round for the groups, open now, with `slots_per_teacher` times each."""
-    from schoolportal import rounds
-    from schoolportal.models import utcnow
-    from schoolportal.models.meetings import MeetingRound
+    from schoolportal.core.models import utcnow
+    from schoolportal.meetings import rounds
+    from schoolportal.meetings.models import MeetingRound
 
     now = utcnow()
     meeting_round = rounds.save_round(None, {
@@ -341,8 +341,9 @@ def _app(url):
 
 def prepare(url, count):
     """Migrate, seed the demo school, add the load families and their round."""
-    from schoolportal import database, demo
-    from schoolportal.extensions import db
+    from schoolportal import demo
+    from schoolportal.core import database
+    from schoolportal.core.extensions import db
 
     app = _app(url)
     with app.app_context(), db.connection_context():
@@ -358,8 +359,8 @@ def prepare(url, count):
 
 def verify(url):
     """True when every booking has its own slot and every booked slot one booking."""
-    from schoolportal.extensions import db
-    from schoolportal.models.meetings import MeetingBooking, MeetingSlot
+    from schoolportal.core.extensions import db
+    from schoolportal.meetings.models import MeetingBooking, MeetingSlot
 
     with _app(url).app_context(), db.connection_context():
         slots = [b.slot_id for b in MeetingBooking.select()]

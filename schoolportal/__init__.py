@@ -6,31 +6,18 @@ from pathlib import Path
 from flask import Flask, g, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from jinja2 import FileSystemBytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, DEV_SECRET_KEY
-
-from . import (
-    authz,
-    database,
-    errors,
-    hooks,
-    i18n,
-    outbox,
-    pupil_import,  # noqa: F401 (registers its daily jobs with the worker)
-    sessions,
-)
-from .extensions import babel, csrf, db, login_manager, mail
-from .models import School
-from .rendering import add_security_headers
+from schoolportal import areas, authz
+from schoolportal.core import assets, database, errors, hooks, i18n, outbox, requestlog, sessions
+from schoolportal.core.extensions import babel, csrf, db, login_manager, mail
+from schoolportal.core.models import School
+from schoolportal.core.rendering import add_security_headers, current_path
 
 ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (
-    "auth", "home", "spaces", "account", "onboarding", "invitations", "access", "imports", "admin",
-    "feed", "absence", "meetings", "calendar", "surveys", "conversations", "albums", "consent",
-    "coaching", "privacy_admin", "family_data", "rollover",
-)
 
 
 def create_app(config=None):
@@ -42,20 +29,28 @@ def create_app(config=None):
         instance_path=str(Path(os.environ.get("INSTANCE_PATH", ROOT / "instance")).resolve()),
     )
     app.config.from_object(config_class)
+    app.static_folder = app.config["STATIC_ROOT"]  # a wheel has no static/ beside the package
     _refuse_unsafe_production(app)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    if app.config.get("JINJA_CACHE_DIR"):
+        # Compiled templates kept on disk: the next process (a test worker, a restarted
+        # server) loads them instead of compiling every template again.
+        Path(app.config["JINJA_CACHE_DIR"]).mkdir(parents=True, exist_ok=True)
+        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(app.config["JINJA_CACHE_DIR"])
     db.initialize(database.open_database(app.config["DATABASE_URL"]))
     # Ids in URLs fit a database integer; a longer number is a plain 404, not an overflow.
     app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
-    _register_blueprints(app)
+    areas.register(app)
+    _allow_static_files(app)
     errors.register(app)
     _register_request_hooks(app)
+    requestlog.register(app)
 
-    from .cli import register_commands
+    from schoolportal.cli import register_commands
 
     register_commands(app)
     return app
@@ -122,20 +117,16 @@ def _init_extensions(app):
         locale_selector=i18n.select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
+    i18n.register_date_filters(app)
     login_manager.init_app(app)
     login_manager.session_protection = None  # the server-side session does this job
     login_manager.login_view = "auth.login"
     login_manager.user_loader(sessions.load)
 
 
-def _register_blueprints(app):
-    """One blueprint per area, from schoolportal/views/<area>.py."""
-    from importlib import import_module
-
-    for area in BLUEPRINTS:
-        app.register_blueprint(import_module(f".views.{area}", __name__).bp)
-    static_view = app.view_functions["static"]
-    app.view_functions["static"] = authz.public(lambda filename: static_view(filename=filename))
+def _allow_static_files(app):
+    """Static files are public (CSS, icons, htmx): they hold nothing personal."""
+    assets.register(app, authz.public)
 
 
 def _register_request_hooks(app):
@@ -144,7 +135,9 @@ def _register_request_hooks(app):
     @app.before_request
     def open_connection_and_check_rule():
         """Connect, then refuse endpoints without a declared access rule."""
-        db.connect(reuse_if_open=True)
+        view = app.view_functions.get(request.endpoint)
+        if not getattr(view, database.OWN_CONNECTION, False):  # /healthz reports a failure
+            db.connect(reuse_if_open=True)
         authz.enforce_declared_rule()
 
     @app.teardown_request
@@ -158,8 +151,8 @@ def _register_request_hooks(app):
     @app.context_processor
     def template_globals():
         """Values every template may use."""
-        if "school" not in g:
-            g.school = School.current()  # once per request or mail batch, not per template
+        if "school" not in g:  # once per request (School.current) or mail batch
+            g.school = School.current()
         school = g.school
         in_request = has_request_context()
         # Mails rendered during a request need no menu (and its badge queries).
@@ -169,10 +162,11 @@ def _register_request_hooks(app):
             "current_language": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
             "school_name": school.name if school else "schoolportal",
             # Admins see every group: they reach them from their home page, not the menu.
-            "nav_groups": _Lazy(lambda: list(authz.visible_groups(current_user))
+            "nav_groups": _Lazy(lambda: authz.visible_group_list(current_user)
                                 if signed_in and not current_user.is_admin else []),
-            "nav_items": _Lazy(lambda: hooks.nav_for(current_user, request.path, url_for)
+            "nav_items": _Lazy(lambda: hooks.nav_for(current_user, current_path(), url_for)
                                if signed_in else []),
+            "current_path": current_path() if in_request else "",
             "user": current_user if in_request else None,
             "absolute_url": outbox.absolute_url,
         }

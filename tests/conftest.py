@@ -1,37 +1,89 @@
-"""Fixtures: a fresh app and database per test, the demo school, and logging in for real.
+"""Fixtures: one app per test session, a fresh database per test, logging in for real.
 
 The suite runs on a temporary SQLite file, or on PostgreSQL when TEST_DATABASE_URL is
-set (e.g. postgresql://postgres@127.0.0.1:5432/test). The schema is migrated and the
-demo school seeded once per run; each test then starts from a copy (SQLite) or a
-truncate-and-reseed (PostgreSQL).
+set (e.g. postgresql://postgres@127.0.0.1:5432/test). `make test` runs it on two cores with
+pytest-xdist: each worker has its own database (SQLite: its own files; PostgreSQL: the
+database `<name>_gw0`, `<name>_gw1`, ... next to TEST_DATABASE_URL, created when missing).
+Browser tests (modules `*_browser.py`) run in two groups, each on one worker with its own
+Chromium, and load tests (`*_load.py`) together on one (tests/support/scheduling.py).
+
+What a test may assume:
+- `app` is the session's one app (made once per worker: URL rules and templates are built
+  once), with the demo school (without examples) freshly in its database: a copy of a
+  migrated and seeded template (SQLite) or emptied and seeded again (PostgreSQL, over a
+  connection kept open).
+- `app.config` is restored after every test: a test may change any setting (MAIL_PORT,
+  limits, ...) and the next test sees the defaults again. MEDIA_ROOT is the test's own
+  tmp_path/"media", ERASURE_JOURNAL its tmp_path/"erasure-journal.jsonl".
+- The global `db` is bound to this test's database at the start of every test, also when
+  an earlier test made an app of its own (SQLite: a new file per test, so a thread an earlier
+  test left behind never sees this test's data).
+
+What a test may not do:
+- Change the app itself (register a blueprint or route, replace view functions): the next
+  test would see it. Use `own_app` for that: a separate app as `app` was before.
+- Rely on rows another test wrote, or leave threads holding database connections.
 """
 
+import copy
 import os
-import re
 import shutil
-import socket
-from email import message_from_bytes
-from email.policy import default as default_policy
+from urllib.parse import urlparse, urlunparse
 
 import pytest
 
 from config import TestConfig
-from schoolportal import consent, create_app, database, demo
-from schoolportal.extensions import db
+from schoolportal import create_app, demo
+from schoolportal.core import database
+from schoolportal.core.extensions import db
+from tests.support.smtp import Inbox, free_port
+from tests.support.web import (
+    ADMIN,
+    OTHER_PARENT,
+    PARENT,
+    TEACHER,
+    login,
+)
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
-DEMO_PASSWORD = demo.DEMO_PASSWORD
-ADMIN = "directie@example.org"
-TEACHER = "juf.sanne@example.org"  # Groep 1/2A
-OTHER_TEACHER = "meester.ahmed@example.org"  # Groep 5
-PARENT = "ouder.jansen@example.org"  # one child in Groep 1/2A
-OTHER_PARENT = "ouder.bakker@example.org"  # one child in Groep 5
-TWO_GROUP_PARENT = "ouder.elmansouri@example.org"  # a child in Groep 1/2A and one in Groep 5
+# Browser fixtures (a live server, one Chromium per run, axe) for the browser tests that sit
+# in each area's folder next to its other tests; `demo_school` (every area's examples) for the
+# walks over every page.
+pytest_plugins = ["tests.support.browser", "tests.support.crawl"]
+
+PG_BASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_url(url, worker):
+    """This xdist worker's own PostgreSQL database: `<name>_<worker>` (the URL itself alone)."""
+    if not url or not worker:
+        return url
+    parsed = urlparse(url)
+    return urlunparse(parsed._replace(path=f"/{parsed.path.lstrip('/')}_{worker}"))
+
+
+PG_URL = _worker_url(PG_BASE_URL, WORKER)  # the database this process tests on
 
 
 def _config(url):
     """A TestConfig bound to one database URL."""
     return type("BoundTestConfig", (TestConfig,), {"DATABASE_URL": url})
+
+
+def _create_postgres_database(url, via):
+    """Create the database of `url` (connecting through `via`) when it does not exist."""
+    import psycopg2
+
+    name = urlparse(url).path.lstrip("/")
+    connection = psycopg2.connect(via)
+    connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        connection.close()
 
 
 def _reset_postgres():
@@ -40,14 +92,29 @@ def _reset_postgres():
     db.execute_sql("CREATE SCHEMA public")
 
 
+def _kept_open(url):
+    """The PostgreSQL database as a pool: requests give their connection back instead of
+    closing it, so a test does not pay for a new server connection per request."""
+    from playhouse.pool import PooledPostgresqlDatabase
+
+    plain = database.open_database(url)
+    return PooledPostgresqlDatabase(plain.database, max_connections=64, stale_timeout=600,
+                                    timeout=30, **plain.connect_params)
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory):
-    """Migrate and seed once; returns how to get a fresh copy for a test."""
+    """Migrate and seed once per worker; returns how to get a fresh copy for a test."""
     if PG_URL:
+        if PG_URL != PG_BASE_URL:
+            _create_postgres_database(PG_URL, via=PG_BASE_URL)
         app = create_app(_config(PG_URL))
         with app.app_context(), db.connection_context():
             _reset_postgres()
             database.migrate()
+            demo.seed(examples=False)
+            _keep_pristine_copy()
+        db.close()
         return {"url": PG_URL}
     path = tmp_path_factory.mktemp("template") / "template.db"
     app = create_app(_config(f"sqlite:///{path}"))
@@ -59,31 +126,104 @@ def template_db(tmp_path_factory):
     return {"path": path}
 
 
-def _fresh_postgres(app):
-    """Empty every table, restart the ids, and seed the demo school again.
+PRISTINE = "pristine"  # the PostgreSQL schema holding the seeded tables each test starts from
+_RESET_SQL = {}  # database URL -> the one batch that puts the pristine rows back
 
-    DELETE with foreign-key triggers off is about ten times faster than TRUNCATE on
-    tables this small (TRUNCATE pays a fixed cost per table); ids restart at 1 as before.
+
+def _keep_pristine_copy():
+    """Copy every seeded table into the schema `pristine`, and write the batch that resets."""
+    tables = [t for t in db.get_tables() if t != "migratehistory"]
+    db.execute_sql(f"DROP SCHEMA IF EXISTS {PRISTINE} CASCADE; CREATE SCHEMA {PRISTINE}")
+    for table in tables:
+        db.execute_sql(f'CREATE TABLE {PRISTINE}."{table}" AS TABLE public."{table}"')
+    serials = db.execute_sql(
+        "SELECT table_name, column_name, pg_get_serial_sequence("
+        "quote_ident(table_name), column_name) FROM information_schema.columns "
+        "WHERE table_schema = 'public' AND column_default LIKE %s", ("nextval%",)).fetchall()
+    statements = ["SET LOCAL session_replication_role = replica"]
+    statements += [f'DELETE FROM public."{table}"' for table in tables]
+    statements += [f'INSERT INTO public."{t}" SELECT * FROM {PRISTINE}."{t}"' for t in tables]
+    if serials:
+        statements.append("SELECT " + ", ".join(
+            f"setval('{sequence}', COALESCE((SELECT MAX(\"{column}\") FROM public.\"{table}\"), "
+            "0) + 1, false)" for table, column, sequence in serials))
+    _RESET_SQL[PG_URL] = "; ".join(statements)
+
+
+def _fresh_postgres(app):
+    """Put back the rows every test starts from, in one round trip.
+
+    The seeded rows wait in the schema `pristine`; with foreign-key triggers off, DELETE and
+    INSERT ... SELECT of these small tables take a few milliseconds, and the ids continue
+    from the seeded ones as on a fresh SQLite copy.
     """
-    with app.app_context(), db.connection_context():
-        tables = [t for t in db.get_tables() if t != "migratehistory"]
-        sequences = [row[0] for row in db.execute_sql(
-            "SELECT sequence_name FROM information_schema.sequences "
-            "WHERE sequence_schema = 'public'")]
-        statements = ["SET LOCAL session_replication_role = replica"]
-        statements += [f'DELETE FROM "{table}"' for table in tables]
-        if sequences:
-            statements.append("SELECT " + ", ".join(
-                f"setval('\"{name}\"', 1, false)" for name in sequences))
-        with db.atomic():
-            db.execute_sql("; ".join(statements))
-        consent.install_default_categories()  # rows migration 016 made, as on SQLite
-        demo.seed(examples=False)
+    with app.app_context(), db.connection_context(), db.atomic():
+        db.execute_sql(_RESET_SQL[PG_URL])
+
+
+def _fresh_sqlite(template, path):
+    """A pristine copy of the template at `path`, bound as the app's database.
+
+    A new file (and database object) per test: a thread of an earlier test that still holds
+    a connection keeps its own old file instead of seeing this one change underneath it.
+    """
+    shutil.copyfile(template, path)
+    db.initialize(database.open_database(f"sqlite:///{path}"))
+    return f"sqlite:///{path}"
+
+
+def _snapshot(config):
+    """A copy of the app's settings to restore after each test."""
+    try:
+        return copy.deepcopy(dict(config))
+    except (TypeError, copy.Error):  # pragma: no cover - a setting that cannot be copied
+        return dict(config)
+
+
+@pytest.fixture(scope="session")
+def _session_app(template_db, tmp_path_factory):
+    """The one app of this test session (per xdist worker), its settings, and for PostgreSQL
+    its database kept open (SQLite gets a new file per test)."""
+    if PG_URL:
+        application = create_app(_config(PG_URL))
+        bound = _kept_open(PG_URL)
+    else:
+        path = tmp_path_factory.mktemp("app") / "schoolportal.db"
+        shutil.copyfile(template_db["path"], path)
+        application = create_app(_config(f"sqlite:///{path}"))
+        bound = None
+    yield application, bound, _snapshot(application.config)
+    if bound is not None:
+        bound.close_all()
 
 
 @pytest.fixture
-def app(template_db, tmp_path):
-    """A fresh app with the demo school in its own database."""
+def app(_session_app, template_db, tmp_path):
+    """The session's app with the demo school fresh in its database and its own media."""
+    application, bound, settings = _session_app
+    application.config.clear()
+    application.config.update(copy.deepcopy(settings))
+    if PG_URL:
+        db.initialize(bound)
+        _fresh_postgres(application)
+    else:
+        url = _fresh_sqlite(template_db["path"], tmp_path / "schoolportal.db")
+        application.config["DATABASE_URL"] = url
+    application.config["MEDIA_ROOT"] = str(tmp_path / "media")
+    application.config["ERASURE_JOURNAL"] = str(tmp_path / "erasure-journal.jsonl")
+    routes = len(list(application.url_map.iter_rules()))
+    yield application
+    if not db.is_closed():
+        db.close()
+    application.config.clear()
+    application.config.update(copy.deepcopy(settings))
+    assert len(list(application.url_map.iter_rules())) == routes, (
+        "this test added routes to the session's shared app; use the `own_app` fixture")
+
+
+@pytest.fixture
+def own_app(template_db, tmp_path):
+    """A separate app (and database) for a test that changes the app itself, e.g. its routes."""
     if PG_URL:
         application = create_app(_config(PG_URL))
         _fresh_postgres(application)
@@ -92,25 +232,19 @@ def app(template_db, tmp_path):
         shutil.copy(template_db["path"], path)
         application = create_app(_config(f"sqlite:///{path}"))
     application.config["MEDIA_ROOT"] = str(tmp_path / "media")
+    application.config["ERASURE_JOURNAL"] = str(tmp_path / "erasure-journal.jsonl")
     yield application
     if not db.is_closed():
         db.close()
 
 
-class _Inbox:
-    """What a real SMTP server on loopback received."""
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (make test): browser tests in two groups, load tests in one."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.support.scheduling import GroupScheduling
 
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        """Keep every message the server accepts."""
-        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
-        return "250 OK"
-
-    def to(self, address):
-        """The messages sent to one address."""
-        return [m for m in self.messages if address in m["To"]]
+    return GroupScheduling(config, log)
 
 
 @pytest.fixture
@@ -118,27 +252,13 @@ def smtp_server(app):
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that the app sends to; yields its inbox."""
     from aiosmtpd.controller import Controller
 
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_BACKEND="smtp")
     inbox.port = controller.port
     yield inbox
     controller.stop()
-
-
-def _free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def run_worker(app):
-    """One round of the mail worker, as `flask mail-worker --once` does it."""
-    result = app.test_cli_runner().invoke(args=["mail-worker", "--once"])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 @pytest.fixture
@@ -163,24 +283,6 @@ def ctx(app):
             return function(*args, **kwargs)
 
     return run
-
-
-def csrf_token_from(html):
-    """The CSRF token of the first form on a rendered page."""
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
-def login(client, email, password=DEMO_PASSWORD):
-    """Log in through the real form, CSRF token and all; returns the response."""
-    page = client.get("/login")
-    token = csrf_token_from(page.get_data(as_text=True))
-    return client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": token}
-    )
 
 
 @pytest.fixture
@@ -223,7 +325,7 @@ def admin(login_as):
 @pytest.fixture
 def groups(app):
     """The demo groups by name."""
-    from schoolportal.models import Group
+    from schoolportal.core.models import Group
 
     with app.app_context(), db.connection_context():
         return {g.name: g for g in Group.select()}

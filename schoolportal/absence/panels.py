@@ -1,0 +1,82 @@
+"""Where absence shows up outside its own pages: the menu badge and the home-page cards.
+
+Parents get a card per child with the one-tap "report sick"; teachers see who is away today
+in their groups; the office sees today's count and the leave requests waiting.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+from schoolportal import authz
+from schoolportal.absence import policy, service
+from schoolportal.absence.forms import QuickSickForm
+from schoolportal.absence.models import AbsenceReport, LeaveRequest
+from schoolportal.core.hooks import HomePanel, NavItem
+from schoolportal.core.models import ROLE_ADMIN, ROLE_PARENT, ROLE_STAFF, ROLES
+
+
+def child_cards(children, today, message=None, kind="success"):
+    """Per child: the report covering today, the ones ahead and the one-tap form (one query).
+
+    `message` is shown on the card of the first child (the one an action was about).
+    """
+    children = list(children)
+    ongoing = service.ongoing_by_pupil([child.id for child in children], today)
+    quick_day = service.sick_report_day()
+    cards = []
+    for child in children:
+        reports = ongoing[child.id]
+        current = next((r for r in reports if service.covers(r, today)), None)
+        covered = any(service.covers(r, quick_day) for r in reports)
+        form = QuickSickForm(formdata=None).fresh_key()
+        cards.append({
+            "pupil": child, "current": current, "quick_form": form, "today": today,
+            "quick_day": None if covered else quick_day,
+            "ahead": [r for r in reports if r is not current][:3],
+            "may_change": current is not None and not service.has_begun(current),
+            "message": message if not cards else None, "kind": kind,
+        })
+    return cards
+
+
+def _parent_panel(user):
+    """The home card: each child, with "report sick" or how the reported absence stands."""
+    # = policy.reporting_children for a parent (the only role with this panel), shared with
+    # the other panels of the page
+    children = authz.visible_pupil_list(user)
+    if not children:
+        return None
+    return {"cards": child_cards(children, service.school_today())}
+
+
+def _staff_panel(user):
+    """The home card for teachers: who is away today in their groups, with the reasons."""
+    today = service.school_today()
+    pupils = policy.absence_pupil_ids(user)
+    return {"absent": service.absent_on(pupils, today),
+            "unseen": AbsenceReport.unseen(pupils, today).count()}
+
+
+def _admin_panel(user):
+    """The home card for the office: how many are away today, how much leave waits."""
+    today = service.school_today()
+    absent = service.absent_on(policy.absence_pupil_ids(user), today)
+    return {"absent_count": len(absent), "late_count": sum(1 for a in absent if a.late),
+            "pending_leave": LeaveRequest.pending().count()}
+
+
+def _badge(user):
+    """Teachers: reports nobody has marked seen; the office: leave requests waiting."""
+    if user.role == ROLE_STAFF:
+        return AbsenceReport.unseen(policy.absence_pupil_ids(user), service.school_today())
+    if user.role == ROLE_ADMIN:
+        return LeaveRequest.pending()
+    return 0
+
+
+NAV_ITEMS = (NavItem("absence.index", _l("Absence"), order=20, badge=_badge,
+                     tab_roles=ROLES, tab_label=_l("Absent"), icon="absent"),)
+HOME_PANELS = (
+    HomePanel((ROLE_PARENT,), "partials/absence/home_parent.html", 5, _parent_panel),
+    HomePanel((ROLE_STAFF,), "partials/absence/home_staff.html", 5, _staff_panel),
+    HomePanel((ROLE_ADMIN,), "partials/absence/home_admin.html", 5, _admin_panel),
+)

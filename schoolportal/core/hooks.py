@@ -1,0 +1,105 @@
+"""Where areas plug into shared pages: the menu and the home page.
+
+An area declares what it adds in its `panels.py`, and `create_app` adds it here (see
+`schoolportal.areas`), so adding an area does not mean editing the shared templates and
+nothing registers itself as a side effect of being imported:
+
+    NAV_ITEMS = (hooks.NavItem("calendar.month", _l("Jaarkalender"), order=30),)
+    HOME_PANELS = (hooks.HomePanel((ROLE_PARENT,), "partials/absence/home.html", 10, panel),)
+    def panel(user): return {"children": ...}   # None hides the panel
+"""
+
+from dataclasses import dataclass
+
+from peewee import SQL, Select, fn
+
+from schoolportal.core.extensions import db
+from schoolportal.core.models import ROLES
+
+BADGE_MAX = 99  # a badge shows at most this number
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the main menu."""
+
+    endpoint: str
+    label: object  # a lazy string
+    roles: tuple = ROLES
+    order: int = 50
+    # function(user) -> the number next to the label (e.g. unread): an int, or a query whose
+    # rows are what is counted (the menu counts all such queries in one statement)
+    badge: object = None
+    tab_roles: tuple = ()  # roles that get this link in the phone's bottom tab bar
+    tab_label: object = None  # a shorter label for the tab bar (default: label)
+    icon: str = ""  # the tab bar's icon (templates/webapp/icons.html)
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A card on the home page of some roles."""
+
+    roles: tuple
+    template: str
+    order: int
+    context: object  # function(user) -> dict, or None to hide
+
+
+NAV_ITEMS: list[NavItem] = []
+HOME_PANELS: list[HomePanel] = []
+
+
+def add_nav_items(items):
+    """Add links to the main menu (an endpoint added again replaces its link)."""
+    endpoints = {item.endpoint for item in items}
+    NAV_ITEMS[:] = sorted([i for i in NAV_ITEMS if i.endpoint not in endpoints] + list(items),
+                          key=lambda item: item.order)
+
+
+def add_home_panels(panels):
+    """Add home-page cards (the same card added again replaces the earlier one)."""
+    new = set(panels)
+    HOME_PANELS[:] = sorted([p for p in HOME_PANELS if p not in new] + list(panels),
+                            key=lambda panel: panel.order)
+
+
+def nav_for(user, path, url_for):
+    """The menu items this user sees: dicts with url, label, current and badge."""
+    items, to_count = [], []
+    for item in NAV_ITEMS:
+        if user.role not in item.roles:
+            continue
+        url = url_for(item.endpoint)
+        badge = item.badge(user) if item.badge else 0
+        entry = {"url": url, "label": item.label, "current": path.startswith(url),
+                 "badge": badge, "tab": user.role in item.tab_roles, "icon": item.icon,
+                 "tab_label": item.tab_label or item.label}
+        if not isinstance(badge, int):
+            to_count.append(entry)
+        items.append(entry)
+    for entry, count in zip(to_count, count_all([e["badge"] for e in to_count]), strict=True):
+        entry["badge"] = count
+    for entry in items:
+        entry["badge"] = min(entry["badge"], BADGE_MAX)
+    return items
+
+
+def count_all(queries):
+    """How many rows each query has, in one statement: SELECT (SELECT COUNT(1) ...), ..."""
+    if not queries:
+        return []
+    counts = [Select(from_list=[query.order_by().alias("counted")],
+                     columns=[fn.COUNT(SQL("1"))]).alias(f"c{n}")
+              for n, query in enumerate(queries)]
+    return list(db.execute(Select(columns=counts)).fetchone())
+
+
+def panels_for(user):
+    """The home-page cards for this user: dicts with template and the panel's values."""
+    panels = []
+    for panel in HOME_PANELS:
+        if user.role in panel.roles:
+            values = panel.context(user)
+            if values is not None:
+                panels.append({"template": panel.template, **values})
+    return panels

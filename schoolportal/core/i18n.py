@@ -1,0 +1,84 @@
+"""The interface language: the user's choice, remembered; Dutch by default."""
+
+from flask import after_this_request, current_app, has_request_context, request
+from flask_login import current_user
+
+# A visitor's choice lives in a cookie of its own, not in the session: the login page also
+# writes the session (the passkey challenge) at the same moment, and whichever of two
+# concurrent responses comes last would otherwise undo the language switch. The choice
+# also outlives a logout on that device, as a visitor expects.
+COOKIE_NAME = "schoolportal_language"
+COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def select_locale():
+    """The language to show: the user's setting, the visitor's choice, or Dutch."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    chosen = request.cookies.get(COOKIE_NAME)
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_choice(language):
+    """Keep a visitor's language choice on this device (a cookie set with the response)."""
+    if language not in current_app.config["LANGUAGES"]:
+        return
+
+    @after_this_request
+    def set_cookie(response):
+        response.set_cookie(
+            COOKIE_NAME, language, max_age=COOKIE_SECONDS, httponly=True, samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        return response
+
+
+def is_known_language(language):
+    """True for a language the interface is translated into."""
+    return language in current_app.config["LANGUAGES"]
+
+
+# The one set of date formats of the whole interface (Babel patterns, shown in
+# Europe/Amsterdam; the database holds UTC). Templates use them as filters, Python code as
+# `formatted(value, name)`: "vrijdag 4 december 2026", "4 dec 2026, 20:19", never "04-12-2026"
+# in one place and "12/4/26, 8:24 PM" in another.
+DATE_FORMATS = {
+    "date_long": "EEEE d MMMM y",  # vrijdag 4 december 2026
+    "date_short": "d MMM y",  # 4 dec 2026
+    "day_short": "EEE d MMM",  # vr 4 dec (lists where the year is plain)
+    "datetime_long": "EEEE d MMMM y, HH:mm",  # vrijdag 4 december 2026, 20:19
+    "datetime_short": "d MMM y, HH:mm",  # 4 dec 2026, 20:19
+    "time_short": "HH:mm",  # 20:19
+    "month_year": "LLLL y",  # december 2026
+}
+_TIMED = {"datetime_long", "datetime_short", "time_short"}
+
+
+def formatted(value, name):
+    """A date, datetime (naive UTC) or time in one of DATE_FORMATS, in the user's language."""
+    from datetime import date, datetime, time
+
+    from flask_babel import format_date, format_datetime, format_time
+
+    if value is None:
+        return ""
+    pattern = DATE_FORMATS[name]
+    if isinstance(value, time):
+        return format_time(value, pattern, rebase=False)
+    if isinstance(value, datetime):
+        if name in _TIMED:
+            return format_datetime(value, pattern)
+        return format_date(value, pattern)  # the day in Amsterdam, not in UTC
+    if isinstance(value, date):
+        return format_date(value, pattern)
+    return str(value)
+
+
+def register_date_filters(app):
+    """Make every DATE_FORMATS name a template filter: {{ post.published_at|datetime_short }}."""
+    for name in DATE_FORMATS:
+        app.add_template_filter(lambda value, _name=name: formatted(value, _name), name)

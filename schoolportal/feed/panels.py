@@ -1,0 +1,36 @@
+"""Where the feed shows up outside its own pages: the menu badge and the home card."""
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from schoolportal.albums import post_photos
+from schoolportal.core.hooks import HomePanel, NavItem
+from schoolportal.core.models import ROLES, utcnow
+from schoolportal.feed import policy
+from schoolportal.feed.models import Post, PostRead
+
+BADGE_DAYS = 14
+HOME_POSTS = 3
+
+
+def unread_posts(user):
+    """The menu's badge: posts of the last two weeks this user has not opened (a query)."""
+    since = utcnow() - timedelta(days=BADGE_DAYS)
+    seen = PostRead.select(PostRead.post).where(PostRead.user == user.id)
+    return (policy.visible_posts(user).select(Post.id)
+            .where((Post.published_at > since) & Post.id.not_in(seen)))
+
+
+def latest_news(user):
+    """The newest posts on the home page, each with its first picture, and a link to the feed."""
+    latest = list(policy.visible_posts(user).select(Post.id, Post.title, Post.published_at,
+                                                   Post.urgent, Post.group)
+                  .order_by(Post.published_at.desc(), Post.id.desc()).limit(HOME_POSTS))
+    pictures = post_photos.photos_of_posts(user, [post.id for post in latest], shown=1)
+    return {"posts": latest, "pictures": pictures}
+
+
+NAV_ITEMS = (NavItem("feed.index", _l("News"), order=10, badge=unread_posts,
+                     tab_roles=ROLES, icon="news"),)
+HOME_PANELS = (HomePanel(ROLES, "partials/feed/home.html", 10, latest_news),)

@@ -1,0 +1,211 @@
+"""The feed: a page of posts with their latest reactions, pictures, files and read receipts.
+
+However many posts and reactions a page shows, it costs a fixed number of queries: the
+posts (with author, group, whether this user read them and whether they have files or
+photos), the latest reactions of all of them (with their authors and those authors'
+children in the post's group), the attachments and the first photos (only when a post on
+the page has them), the read counts (staff only), and one insert for the newly read posts.
+Pages follow each other by a cursor (pinned, published at, id), so a post published while
+someone scrolls does not push a post onto the next page twice.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from peewee import JOIN, SQL, fn
+
+from schoolportal.albums import post_photos
+from schoolportal.albums.models import Album
+from schoolportal.core.models import Group, Guardianship, Pupil, User
+from schoolportal.feed import policy, posts
+from schoolportal.feed.models import Comment, Post, PostAttachment, PostRead
+
+POST_COLUMNS = [getattr(Post, name) for name in Post._meta.sorted_field_names]
+AUTHOR_COLUMNS = [User.id, User.display_name, User.role, User.photo]
+COMMENT_COLUMNS = [Comment.id, Comment.post, Comment.body, Comment.created_at, Comment.hidden_at,
+                   Comment.hidden_by]
+PAGE_SIZE = 20
+COMMENTS_SHOWN = 2
+FOLD_CHARACTERS = 600  # a longer text folds in the feed, with "Read more"
+FOLD_LINES = 12
+CURSOR = re.compile(r"([01])\.(\d{20})\.(\d{1,10})")
+CURSOR_TIME = "%Y%m%d%H%M%S%f"
+
+
+@dataclass
+class FeedItem:
+    """One post as the feed shows it."""
+
+    post: Post
+    is_new: bool
+    comments: list = field(default_factory=list)  # the latest ones, oldest first
+    comment_count: int = 0
+    attachments: list = field(default_factory=list)
+    reads: tuple | None = None  # (read, intended) for staff who may see it
+    may_comment: bool = False
+    photos: object = None  # albums.post_photos.PostPhotos, or None without photos
+
+    @property
+    def is_long(self):
+        """True for a text that folds in the feed ("Read more" opens the post)."""
+        body = self.post.body or ""
+        return len(body) > FOLD_CHARACTERS or body.count("\n") > FOLD_LINES
+
+
+def make_cursor(post):
+    """The cursor that asks for the posts after this one."""
+    return f"{int(post.pinned)}.{post.published_at.strftime(CURSOR_TIME)}.{post.id}"
+
+
+def parse_cursor(text):
+    """(pinned, published_at, id) from a cursor, or None when it is not one of ours."""
+    match = CURSOR.fullmatch(text or "")
+    if not match:
+        return None
+    try:
+        moment = datetime.strptime(match.group(2), CURSOR_TIME)
+    except ValueError:
+        return None
+    return bool(int(match.group(1))), moment, int(match.group(3))
+
+
+def _after(cursor):
+    """Posts that come after the cursor in the order: pinned first, then newest first."""
+    pinned, moment, post_id = cursor
+    same_time_older = (Post.published_at == moment) & (Post.id < post_id)
+    later = (Post.published_at < moment) | same_time_older
+    return (Post.pinned < pinned) | ((Post.pinned == pinned) & later)
+
+
+def feed_page(user, group_id=None, school_only=False, cursor=None, limit=PAGE_SIZE):
+    """(items, next cursor or None) for this user, optionally for one group or school-wide."""
+    query = policy.visible_posts(user)
+    if group_id is not None:
+        query = query.where(Post.group == group_id)
+    if school_only:
+        query = query.where(Post.group.is_null())
+    if cursor is not None:
+        query = query.where(_after(cursor))
+    mine = PostRead.alias("mine")
+    # Whether a post has files or photos comes with the post, so a page without any
+    # asks nothing more about them.
+    columns = [*POST_COLUMNS, *AUTHOR_COLUMNS, Group.name, mine.read_at, *has_files_and_photos()]
+    query = (
+        query.select(*columns)
+        .join(User, on=(Post.author == User.id))
+        .switch(Post).join(Group, JOIN.LEFT_OUTER, on=(Post.group == Group.id))
+        .switch(Post).join(mine, JOIN.LEFT_OUTER, on=(
+            (mine.post == Post.id) & (mine.user == user.id)))
+        .order_by(Post.pinned.desc(), Post.published_at.desc(), Post.id.desc())
+        .limit(limit + 1))
+    rows = [_post_from_row(row) for row in query.tuples()]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = build_items(user, rows, COMMENTS_SHOWN)
+    return items, (make_cursor(rows[-1]) if more and rows else None)
+
+
+def has_files_and_photos():
+    """Columns saying whether a post has files and photos (an album of its own), so a page
+    of posts without any asks nothing more about them (build_items reads them)."""
+    return [fn.EXISTS(PostAttachment.select(SQL("1")).where(PostAttachment.post == Post.id))
+            .alias("has_files"),
+            fn.EXISTS(Album.select(SQL("1")).where(Album.post == Post.id)).alias("has_photos")]
+
+
+def build_items(user, post_rows, comments_shown):
+    """FeedItems for posts already loaded (with author and group), and mark them read."""
+    ids = [post.id for post in post_rows]
+    comments, counts = latest_comments(user, ids, comments_shown)
+    with_files = [post.id for post in post_rows if getattr(post, "has_files", True)]
+    files = {}
+    if with_files:
+        for attachment in PostAttachment.select().where(
+                PostAttachment.post.in_(with_files)).order_by(PostAttachment.id):
+            files.setdefault(attachment.post_id, []).append(attachment)
+    reads = {}
+    if not user.is_parent and ids:
+        reads = posts.read_counts(policy.read_stats_condition(user), ids)
+    pictures = post_photos.photos_of_posts(
+        user, [post.id for post in post_rows if getattr(post, "has_photos", True)])
+    unread = [post.id for post in post_rows if getattr(post, "my_read_at", None) is None]
+    posts.record_reads(user, unread)
+    return [FeedItem(
+        post=post, is_new=post.id in unread, comments=comments.get(post.id, []),
+        comment_count=counts.get(post.id, 0), attachments=files.get(post.id, []),
+        reads=reads.get(post.id) if reads else None, may_comment=policy.may_comment(user, post),
+        photos=pictures.get(post.id),
+    ) for post in post_rows]
+
+
+def latest_comments(user, post_ids, shown=None):
+    """({post id: [comments, oldest first]}, {post id: count}): the latest `shown` of each.
+
+    Each comment has `author` (a User), `children` (the author's children in the post's
+    group, for "parent of Sem") and `hidden_by_name` (who hid it, seen by staff only).
+    """
+    if not post_ids:
+        return {}, {}
+    order = [Comment.created_at.desc(), Comment.id.desc()]
+    ranked = Comment.select(
+        Comment.id, fn.ROW_NUMBER().over(partition_by=[Comment.post], order_by=order).alias("rn"),
+        fn.COUNT(Comment.id).over(partition_by=[Comment.post]).alias("total"),
+    ).where(Comment.post.in_(list(post_ids)))
+    if not policy.sees_hidden_comments(user):
+        ranked = ranked.where(Comment.hidden_at.is_null())
+    ranked = ranked.alias("ranked")
+    hider = User.alias("hider")
+    query = (
+        Comment.select(*COMMENT_COLUMNS, *AUTHOR_COLUMNS, hider.display_name, ranked.c.total,
+                       Pupil.first_name)
+        .join(ranked, on=(Comment.id == ranked.c.id))
+        .switch(Comment).join(User, on=(Comment.author == User.id))
+        .switch(Comment).join(Post, on=(Comment.post == Post.id))
+        .switch(Comment).join(hider, JOIN.LEFT_OUTER, on=(Comment.hidden_by == hider.id))
+        .switch(Comment).join(Guardianship, JOIN.LEFT_OUTER, on=(
+            Guardianship.guardian == Comment.author))
+        .join(Pupil, JOIN.LEFT_OUTER, on=(
+            (Pupil.id == Guardianship.pupil) & (Pupil.group == Post.group) & Pupil.at_school()))
+        .order_by(Comment.post, Comment.created_at, Comment.id)
+    )
+    if shown:
+        query = query.where(ranked.c.rn <= shown)
+    by_post, counts, seen = {}, {}, {}
+    for row in query.tuples():
+        comment_id, post_id, total, child = row[0], row[1], row[-2], row[-1]
+        counts[post_id] = total
+        comment = seen.get(comment_id)
+        if comment is None:
+            comment = seen[comment_id] = _comment_from_row(row)
+            by_post.setdefault(post_id, []).append(comment)
+        if child and child not in comment.children:
+            comment.children.append(child)
+    return by_post, counts
+
+
+def _author(values):
+    """A User holding only what the author line shows (no address, no password hash)."""
+    return User(**dict(zip(("id", "display_name", "role", "photo"), values, strict=True)))
+
+
+def _post_from_row(row):
+    """A Post with its author, its group's name and when this user read it, from one row."""
+    count = len(POST_COLUMNS)
+    post = Post(**{column.name: value for column, value in zip(POST_COLUMNS, row, strict=False)})
+    post.author = _author(row[count:count + 4])
+    if post.group_id is not None:
+        post.group = Group(id=post.group_id, name=row[count + 4])
+    post.my_read_at = row[count + 5]
+    post.has_files, post.has_photos = bool(row[count + 6]), bool(row[count + 7])
+    return post
+
+
+def _comment_from_row(row):
+    """A Comment with its author, children (filled by the caller) and hider's name."""
+    count = len(COMMENT_COLUMNS)
+    comment = Comment(**{c.name: v for c, v in zip(COMMENT_COLUMNS, row, strict=False)})
+    comment.author = _author(row[count:count + 4])
+    comment.hidden_by_name = row[count + 4]
+    comment.children = []
+    return comment

@@ -1,0 +1,1 @@
+"""Forms that get answered: permission slips per child, reminders, "gelezen en begrepen"."""

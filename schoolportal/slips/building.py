@@ -1,0 +1,26 @@
+"""Making a slip: the slip and its questions in one transaction."""
+
+from schoolportal.core.database import write_transaction
+from schoolportal.slips.models import Slip, SlipQuestion
+
+
+def create(author, group, title, description, deadline, remind_days_before, questions,
+           post=None):
+    """A new slip for a group (optionally under a post of that group), with its questions.
+
+    `questions` is [(kind, text, options, required)].
+    """
+    with write_transaction():
+        slip = Slip.create(title=title, description=description, group=group.id,
+                           post=post.id if post else None, deadline=deadline,
+                           remind_days_before=remind_days_before, created_by=author.id)
+        SlipQuestion.insert_many([
+            {"slip": slip.id, "position": position, "kind": kind, "text": text,
+             "options": "\n".join(options), "required": bool(required)}
+            for position, (kind, text, options, required) in enumerate(questions)]).execute()
+    return slip
+
+
+def slips_of_post(post):
+    """The slips that hang under a post."""
+    return list(Slip.select().where(Slip.post == post.id).order_by(Slip.id))

@@ -1,0 +1,1 @@
+"""Running the portal for years: backups and restores, /healthz, the admins' system page."""

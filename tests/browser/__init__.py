@@ -1,1 +1,0 @@
-"""Browser tests: the real app on a live server, driven by Chromium through Playwright."""

@@ -1,0 +1,85 @@
+"""The database guards what matters, and concurrent writers do not fail."""
+
+import threading
+
+import pytest
+from peewee import IntegrityError
+
+from schoolportal.core.database import open_database, write_transaction
+from schoolportal.core.extensions import db
+from schoolportal.core.models import Group, GroupStaff, Guardianship, LoginAttempt, User
+
+
+def test_email_is_unique_whatever_the_case(db_ctx):
+    User.create(email="Nieuw@Example.org", display_name="A", role="parent")
+    with pytest.raises(IntegrityError), db.atomic():
+        User.create(email="nieuw@example.ORG", display_name="B", role="parent")
+
+
+def test_role_is_checked_by_the_database(db_ctx):
+    with pytest.raises(IntegrityError), db.atomic():
+        User.insert(email="x@example.org", display_name="X", role="janitor").execute()
+
+
+def test_guardianship_and_group_staff_are_unique(db_ctx):
+    existing = Guardianship.select().first()
+    with pytest.raises(IntegrityError), db.atomic():
+        Guardianship.create(guardian=existing.guardian_id, pupil=existing.pupil_id)
+    staff = GroupStaff.select().first()
+    with pytest.raises(IntegrityError), db.atomic():
+        GroupStaff.create(staff=staff.staff_id, group=staff.group_id)
+
+
+def test_group_name_is_unique_per_school_year(db_ctx):
+    group = Group.select().first()
+    with pytest.raises(IntegrityError), db.atomic():
+        Group.create(name=group.name, school_year=group.school_year)
+    Group.create(name=group.name, school_year="2099-2100")  # another year is fine
+
+
+def test_foreign_keys_are_enforced(db_ctx):
+    with pytest.raises(IntegrityError), db.atomic():
+        Guardianship.insert(guardian=999_999, pupil=999_999).execute()
+
+
+def test_concurrent_writers_do_not_fail(app):
+    threads, writes, errors = 8, 25, []
+
+    def writer(n):
+        try:
+            with app.app_context():
+                for i in range(writes):
+                    with write_transaction():
+                        LoginAttempt.create(email=f"w{n}-{i}@example.org", ip="127.0.0.1")
+                        LoginAttempt.select().count()
+                db.close()
+        except Exception as exc:  # noqa: BLE001 (the test reports any failure)
+            errors.append(repr(exc))
+
+    workers = [threading.Thread(target=writer, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert errors == []
+    with app.app_context(), db.connection_context():
+        assert LoginAttempt.select().count() == threads * writes
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    database = open_database(f"sqlite:///{tmp_path}/wal.db")
+    database.connect()
+    assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    database.close()
+
+
+def test_database_url_forms(tmp_path):
+    assert open_database("sqlite:///:memory:").database == ":memory:"
+    assert open_database(f"sqlite:///{tmp_path}/a.db").database == f"{tmp_path}/a.db"
+    pg = open_database("postgresql://user:p%40ss@db.example:5433/school")
+    assert (pg.database, pg.connect_params["host"], pg.connect_params["port"]) == (
+        "school", "db.example", 5433)
+    with pytest.raises(ValueError):
+        open_database("mysql://x/y")

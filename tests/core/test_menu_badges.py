@@ -1,0 +1,30 @@
+"""The menu's badges are counted in one statement, so every page pays once for all of them."""
+
+import pytest
+
+from schoolportal.core.hooks import count_all
+from schoolportal.core.models import Group, Pupil
+from tests.support.queries import QueryCounter, statements_for
+from tests.support.web import ADMIN, PARENT, TEACHER, TWO_GROUP_PARENT
+
+
+def test_count_all_counts_each_query_in_one_statement(db_ctx):
+    queries = [Pupil.select().where(Pupil.first_name.startswith("S")),
+               Group.select().order_by(Group.name), Pupil.select().where(Pupil.id < 0)]
+    expected = [query.count() for query in queries]
+    with QueryCounter() as counter:
+        assert count_all(queries) == expected
+    assert counter.count == 1
+    assert count_all([]) == []
+
+
+# What a page costs at most, the menu with its badges included (issue 22 asks 10 for all).
+@pytest.mark.parametrize(("email", "url", "most"), [
+    (PARENT, "/feed", 10), (PARENT, "/menu", 5), (PARENT, "/agenda", 7),
+    (PARENT, "/afwezigheid", 9), (TWO_GROUP_PARENT, "/feed", 10),
+    (TEACHER, "/feed", 10), (TEACHER, "/menu", 6), (ADMIN, "/menu", 6),
+])
+def test_pages_with_the_menu_stay_within_their_query_budget(login_as, email, url, most):
+    client = login_as(email)
+    client.get(url)  # the first visit may record a known device or a read
+    assert statements_for(client, url) <= most

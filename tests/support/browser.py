@@ -1,0 +1,223 @@
+"""Fixtures for browser tests: a live server per test, one Chromium per run, axe checks.
+
+Chromium is Debian's /usr/bin/chromium (Playwright's own browser download is not used;
+CHROMIUM=/path picks another). Without it or without Playwright these tests are skipped,
+unless REQUIRE_BROWSER=1 (as in CI): then they fail, and so does any module that skips
+itself while being collected (a module-level `importorskip` would hide a missing browser).
+Browser test modules import `expect` from here, never with `importorskip`.
+"""
+
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from werkzeug.serving import make_server
+
+from schoolportal.admin.demo import DEMO_PASSWORD
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture skips or fails every test that needs it
+    expect = None
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+TIMEOUT_MS = 10_000
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def _browser_required():
+    """True when browser tests must run (REQUIRE_BROWSER=1, as in CI)."""
+    return os.environ.get("REQUIRE_BROWSER") == "1"
+
+
+def _unavailable(reason):
+    """Skip the browser tests, or fail them when a browser is required."""
+    if _browser_required():
+        pytest.fail(f"{reason} (REQUIRE_BROWSER=1, so this is a failure)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """With REQUIRE_BROWSER=1, a module that skips itself at import fails the run instead."""
+    outcome = yield
+    report = outcome.get_result()
+    if _browser_required() and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = (f"{collector.nodeid} skipped itself while being collected "
+                           f"({report.longrepr}); REQUIRE_BROWSER=1 makes that a failure")
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve this test's app on 127.0.0.1 at a free port; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    # shutdown() waits for the loop to look up from select(): poll often, so ending the
+    # server costs a few milliseconds instead of up to half a second per test.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                              name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run."""
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - the dev extra brings it
+        _unavailable(f"Playwright is not installed: {exc}")
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=30_000
+        )
+    except Exception as exc:
+        playwright.stop()
+        _unavailable(f"Chromium not found at {CHROMIUM} or it failed to start: {exc}")
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
+
+
+@pytest.fixture
+def viewport():
+    """The window size of `page`; parametrize "viewport" to change it (PHONE, DESKTOP)."""
+    return DESKTOP
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a page in a fresh browser context: new_page(java_script_enabled=..., viewport=...).
+
+    Every page collects console errors and uncaught exceptions in `page.errors` (a list
+    of strings); CSP violations show up there as console errors. Contexts are closed
+    before the live server stops (this fixture depends on it).
+    """
+    contexts = []
+
+    def make(java_script_enabled=True, viewport=DESKTOP, **options):
+        context = browser.new_context(
+            base_url=live_server,
+            viewport=viewport,
+            java_script_enabled=java_script_enabled,
+            locale="nl-NL",
+            **options,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on(
+            "console",
+            lambda message: page.errors.append(f"console.{message.type}: {message.text}")
+            if message.type == "error"
+            else None,
+        )
+        page.on("pageerror", lambda error: page.errors.append(f"pageerror: {error}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page, viewport):
+    """A page with JavaScript on, at the size of the `viewport` fixture."""
+    return new_page(viewport=viewport)
+
+
+@pytest.fixture
+def page_without_js(new_page, viewport):
+    """A page with JavaScript off: the app must work as plain HTML forms and links."""
+    return new_page(java_script_enabled=False, viewport=viewport)
+
+
+def path_of(page):
+    """The path (without query) of the page's current URL."""
+    return urlparse(page.url).path
+
+
+def submit_login(page, email, password=DEMO_PASSWORD):
+    """Fill in and submit the login form on the current page (inputs by name, not label)."""
+    form = page.locator("form#auth-login")
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=password]").fill(password)
+    form.locator("button[type=submit]").click()
+
+
+def log_in(page, email, password=DEMO_PASSWORD, expect_success=True):
+    """Log in through the real login form at /login.
+
+    With expect_success, wait until the browser has left /login (htmx-boosted or a plain
+    form post); otherwise wait for the error alert in the re-rendered form.
+    """
+    page.goto("/login")
+    submit_login(page, email, password)
+    if expect_success:
+        page.wait_for_url(lambda url: urlparse(url).path != "/login")
+    else:
+        page.locator("form#auth-login [role=alert]").wait_for()
+    page.wait_for_load_state()
+
+
+def wait_for_htmx(page):
+    """Wait until htmx has loaded and processed the page (only with JavaScript on)."""
+    page.wait_for_function("() => typeof window.htmx !== 'undefined'", timeout=TIMEOUT_MS)
+
+
+AXE_RUN = "() => axe.run({resultTypes: ['violations']}).then(results => results.violations)"
+
+
+def axe_violations(page):
+    """axe-core's violations on the page as it is now: every rule runs, and only the
+    violations travel back (not the passes and the inapplicable rules, which cost more to
+    send and parse than axe takes to run). axe is injected once per document.
+
+    axe is injected with page.evaluate, which goes through the DevTools protocol and is
+    not subject to the page's CSP (script-src 'self'), so the contexts keep the real CSP
+    and no bypass_csp is needed.
+    """
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
+    return page.evaluate(AXE_RUN)
+
+
+def assert_no_axe_violations(page):
+    """Run axe-core on the page as it is now; fail listing every violation."""
+    violations = axe_violations(page)
+    if violations:
+        lines = [f"{len(violations)} axe violation(s) on {page.url}:"]
+        for violation in violations:
+            lines.append(
+                f"- {violation['id']} ({violation['impact']}): {violation['help']}"
+            )
+            for node in violation["nodes"]:
+                target = ", ".join(str(t) for t in node["target"])
+                lines.append(f"    {target}: {node.get('html', '')[:200]}")
+        pytest.fail("\n".join(lines), pytrace=False)

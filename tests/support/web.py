@@ -1,0 +1,38 @@
+"""The demo accounts, logging in through the real form, CSRF tokens, one worker round."""
+
+import re
+
+from schoolportal.admin import demo as admin_demo
+
+DEMO_PASSWORD = admin_demo.DEMO_PASSWORD
+ADMIN = "directie@example.org"
+TEACHER = "juf.sanne@example.org"  # Groep 1/2A
+OTHER_TEACHER = "meester.ahmed@example.org"  # Groep 5
+PARENT = "ouder.jansen@example.org"  # one child in Groep 1/2A
+OTHER_PARENT = "ouder.bakker@example.org"  # one child in Groep 5
+TWO_GROUP_PARENT = "ouder.elmansouri@example.org"  # a child in Groep 1/2A and one in Groep 5
+
+
+def run_worker(app):
+    """One round of the mail worker, as `flask mail-worker --once` does it."""
+    result = app.test_cli_runner().invoke(args=["mail-worker", "--once"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def csrf_token_from(html):
+    """The CSRF token of the first form on a rendered page."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def login(client, email, password=DEMO_PASSWORD):
+    """Log in through the real form, CSRF token and all; returns the response."""
+    page = client.get("/login")
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
