@@ -3,8 +3,11 @@
 The relying party is the portal's address: its id is BASE_URL's host name and the only
 origin accepted is BASE_URL's scheme, host and port (WebAuthn refuses IP addresses, so the
 demo runs on http://localhost:5000). Every ceremony gets a fresh challenge that is stored
-on the server under a random key kept in the browser's session: it works once (the row is
-deleted before the answer is checked), for CHALLENGE_SECONDS, and only for that session.
+on the server under a random key kept in a cookie of its own (not in the session: the login
+page asks for a challenge while the visitor may already be submitting the password form, and
+a session cookie written by the slower response would undo the login). It works once (the
+row is deleted before the answer is checked), for CHALLENGE_SECONDS, and only for that
+browser.
 Credentials are discoverable and need user verification, so a passkey alone is two
 factors (the device and its PIN or biometrics). The signature counter must go up unless
 the authenticator always reports zero (synced passkeys do).
@@ -17,7 +20,7 @@ from datetime import timedelta
 from urllib.parse import urlparse
 
 import webauthn
-from flask import current_app, session
+from flask import after_this_request, current_app, request
 from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
 from webauthn.helpers import bytes_to_base64url
@@ -35,7 +38,7 @@ from schoolportal.core.database import write_transaction
 from schoolportal.core.models import School, User, utcnow
 
 CHALLENGE_SECONDS = 300
-SESSION_KEY = "passkey_ceremony"
+COOKIE_NAME = "schoolportal_passkey"
 NAME_LENGTH = 60
 
 
@@ -64,28 +67,29 @@ def _unb64(text):
 
 
 def _new_challenge(ceremony, user=None, handle=None):
-    """Store a fresh challenge for this browser session and return it (bytes)."""
+    """Store a fresh challenge for this browser and return it (bytes)."""
     key, challenge, now = secrets.token_urlsafe(32), secrets.token_bytes(32), utcnow()
     with write_transaction():
         PasskeyChallenge.delete().where(PasskeyChallenge.expires_at < now).execute()
-        old = session.get(SESSION_KEY)
-        if isinstance(old, str):
+        old = request.cookies.get(COOKIE_NAME)
+        if old:
             PasskeyChallenge.delete().where(PasskeyChallenge.key_hash == _hash(old)).execute()
         PasskeyChallenge.create(
             key_hash=_hash(key), ceremony=ceremony, user=user.id if user else None,
             challenge=_b64(challenge), user_handle=_b64(handle) if handle else None,
             expires_at=now + timedelta(seconds=CHALLENGE_SECONDS))
-    session[SESSION_KEY] = key
+    _keep_key(key)
     return challenge
 
 
 def _take_challenge(ceremony, user=None):
-    """(challenge, user handle) of the session's ceremony, deleted as it is taken.
+    """(challenge, user handle) of this browser's ceremony, deleted as it is taken.
 
     PasskeyRefused when there is none, it expired, or it was for another ceremony or user.
     """
-    key = session.pop(SESSION_KEY, None)
-    if not isinstance(key, str):
+    key = request.cookies.get(COOKIE_NAME)
+    _keep_key(None)
+    if not key:
         raise PasskeyRefused(_l("This page has expired. Try again."))
     row = PasskeyChallenge.get_or_none(PasskeyChallenge.key_hash == _hash(key))
     if row is None:
@@ -95,6 +99,20 @@ def _take_challenge(ceremony, user=None):
             or row.user_id != (user.id if user else None)):
         raise PasskeyRefused(_l("This page has expired. Try again."))
     return _unb64(row.challenge), row.user_handle
+
+
+def _keep_key(key):
+    """Set (or, with None, delete) this browser's challenge cookie with the response."""
+    @after_this_request
+    def set_cookie(response):
+        if key is None:
+            response.delete_cookie(COOKIE_NAME, httponly=True, samesite="Lax",
+                                   secure=current_app.config["SESSION_COOKIE_SECURE"])
+        else:
+            response.set_cookie(
+                COOKIE_NAME, key, max_age=CHALLENGE_SECONDS, httponly=True, samesite="Lax",
+                secure=current_app.config["SESSION_COOKIE_SECURE"])
+        return response
 
 
 def _hash(key):

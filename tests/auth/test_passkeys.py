@@ -216,3 +216,18 @@ def test_a_password_reset_ends_sessions_keeps_passkeys_and_says_so(app, parent, 
     assert _sign_in(app.test_client(), authenticator)[0].status_code == 200
     assert login(app.test_client(), OTHER_PARENT).status_code == 302
 
+
+def test_the_login_pages_passkey_request_cannot_undo_a_password_login(app):
+    """The login page asks for a passkey challenge as it opens; a parent whose password
+    manager submits the form at once gets both responses, in either order. The challenge
+    lives in a cookie of its own, so the slower one never carries an older session."""
+    visitor = app.test_client()
+    page = visitor.get("/login").get_data(as_text=True)
+    session_before = visitor.get_cookie("schoolportal_session")
+    options = post_json(visitor, "/login/passkey/options", page)
+    assert options.status_code == 200
+    assert visitor.get_cookie("schoolportal_session") == session_before  # session untouched
+    assert visitor.get_cookie("schoolportal_passkey") is not None
+    logged_in = login(visitor, PARENT)
+    assert logged_in.status_code == 302
+    assert visitor.get("/").status_code == 200  # still logged in, whatever landed last
