@@ -7,7 +7,7 @@ a parent never receives a photo that shows a child without consent for that spac
 
 from dataclasses import dataclass, field
 
-from peewee import fn
+from peewee import JOIN, SQL, fn
 
 from schoolportal.albums import policy, processing, service
 from schoolportal.albums.models import PHOTO_READY, Album, Photo, PhotoTag
@@ -52,24 +52,53 @@ def photos_of_posts(user, post_ids, shown=SHOWN):
     """{post id: PostPhotos}: the first `shown` photos this user may see, in one query."""
     if not post_ids:
         return {}
+    found = {}
+    for photo in _first_photos(user, post_ids, shown).objects():  # every column on the Photo
+        entry = found.setdefault(photo.post_id, PostPhotos(total=photo.total))
+        entry.photos.append(photo)
+    return found
+
+
+def _first_photos(user, post_ids, shown):
+    """The query behind photos_of_posts: Photo's columns, post_id, rn, total (and, for staff,
+    held_back) of the first `shown` photos of each post; post_ids a list or a subquery."""
     order = [Album.id, Photo.position, Photo.id]
+    ids = list(post_ids) if isinstance(post_ids, (list, tuple, set)) else post_ids
     ranked = (policy.visible_photos(user)
               .select(Photo.id,
                       fn.ROW_NUMBER().over(partition_by=[Album.post], order_by=order).alias("rn"),
                       fn.COUNT(Photo.id).over(partition_by=[Album.post]).alias("total"))
-              .where(Album.post.in_(list(post_ids)))).alias("ranked")
+              .where(Album.post.in_(ids))).alias("ranked")
     columns = [Photo, Album.post.alias("post_id"), ranked.c.rn.alias("rn"),
                ranked.c.total.alias("total")]
     if not user.is_parent:  # staff see every photo; they are told which parents do not see
         columns.append(policy.photo_held_back().alias("held_back"))
-    query = (Photo.select(*columns).join(Album).switch(Photo)
-             .join(ranked, on=(Photo.id == ranked.c.id)).where(ranked.c.rn <= shown)
-             .order_by(Album.post, ranked.c.rn))
-    found = {}
-    for photo in query.objects():  # every column on the Photo: post_id, rn, total, held_back
-        entry = found.setdefault(photo.post_id, PostPhotos(total=photo.total))
-        entry.photos.append(photo)
-    return found
+    return (Photo.select(*columns).join(Album).switch(Photo)
+            .join(ranked, on=(Photo.id == ranked.c.id)).where(ranked.c.rn <= shown)
+            .order_by(Album.post, ranked.c.rn))
+
+
+def with_first_photo(user, posts):
+    """[(post, PostPhotos or None)] for a query of posts (its columns, order and limit kept),
+    each with its first photo this user may see and how many they see: one statement."""
+    photo_fields = Photo._meta.sorted_fields
+    first = (_first_photos(user, posts.select(posts.model.id), 1)
+             .select(*[f.alias(f"photo_{f.name}") for f in photo_fields],
+                     Album.post.alias("post_id"), SQL('"ranked"."total"').alias("total"))
+             .order_by()).alias("first_photo")
+    rows = (posts.select_extend(*[first.c[f"photo_{f.name}"] for f in photo_fields],
+                                first.c.total)
+            .join(first, JOIN.LEFT_OUTER, on=(first.c.post_id == posts.model.id))
+            .objects())
+    result = []
+    for post in rows:
+        pictures = None
+        if post.photo_id is not None:
+            photo = Photo(**{f.name: f.python_value(getattr(post, f"photo_{f.name}"))
+                             for f in photo_fields})
+            pictures = PostPhotos(photos=[photo], total=post.total)
+        result.append((post, pictures))
+    return result
 
 
 def editor_photos(post):

@@ -1,7 +1,8 @@
 """The year calendar: saving activities, what a month, a year and "binnenkort" show, feed links.
 
 Who sees which activity is decided in authz (`visible_activities`); this module only
-shapes what they see. Every list is one query for the activities and one for their groups.
+shapes what they see. Every list is one statement: the activities LEFT JOINed with their
+groups (`with_audience`).
 """
 
 import calendar as weeks
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from peewee import IntegrityError, chunked
+from peewee import JOIN, IntegrityError, SelectQuery, chunked
 
 from schoolportal.calendar import policy
 from schoolportal.calendar.models import Activity, ActivityGroup, CalendarFeed, CalendarImport
@@ -116,9 +117,42 @@ def group_ids_of(activity):
 # --- What people see ---------------------------------------------------------------------
 
 def with_audience(activities):
-    """The activities in date order, each with `.groups` filled in one query."""
-    activities = sorted(activities, key=lambda a: (a.starts_on, a.starts_at or time.min,
-                                                   a.title.lower(), a.id))
+    """The activities in date order, each with `.groups` filled in.
+
+    A query is read together with its groups in one statement (LEFT JOINs; a limited query
+    is kept whole as a subquery, so its limit counts activities, not their groups); a list
+    of activities costs one statement more.
+    """
+    if not isinstance(activities, SelectQuery):
+        return _with_audience_of_list(activities)
+    if activities._limit is not None:
+        activities = Activity.select().where(Activity.id.in_(activities.select(Activity.id)))
+    audience = [field.alias(f"audience_{field.name}") for field in Group._meta.sorted_fields]
+    rows = (activities.select(Activity, *audience)
+            .join(ActivityGroup, JOIN.LEFT_OUTER, on=(ActivityGroup.activity == Activity.id))
+            .join(Group, JOIN.LEFT_OUTER, on=(ActivityGroup.group == Group.id))
+            .order_by(Activity.id, Group.sort_order, Group.name).objects())
+    by_id = {}
+    for row in rows:
+        activity = by_id.get(row.id)
+        if activity is None:
+            activity = by_id[row.id] = row
+            activity.groups = []
+        if row.audience_id is not None:
+            activity.groups.append(Group(**{field.name: getattr(row, f"audience_{field.name}")
+                                            for field in Group._meta.sorted_fields}))
+    return _date_order(by_id.values())
+
+
+def _date_order(activities):
+    """Activities by date, time, title and id."""
+    return sorted(activities, key=lambda a: (a.starts_on, a.starts_at or time.min,
+                                             a.title.lower(), a.id))
+
+
+def _with_audience_of_list(activities):
+    """with_audience for activities already read: their groups in one statement."""
+    activities = _date_order(activities)
     by_id = {a.id: a for a in activities}
     for activity in activities:
         activity.groups = []

@@ -24,12 +24,11 @@ def unread_posts(user):
 
 def latest_news(user):
     """The newest posts on the home page, each with its first picture, and a link to the feed."""
-    latest = list(policy.visible_posts(user).select(Post.id, Post.title, Post.published_at,
-                                                   Post.urgent, Post.group)
-                  .order_by(Post.published_at.desc(), Post.id.desc()).limit(HOME_POSTS))
-    pictures = post_photos.photos_of_posts(user, [post.id for post in latest], shown=1)
-    return {"posts": latest, "pictures": pictures}
-
+    latest = post_photos.with_first_photo(user, policy.visible_posts(user).select(
+        Post.id, Post.title, Post.published_at, Post.urgent, Post.group)
+        .order_by(Post.published_at.desc(), Post.id.desc()).limit(HOME_POSTS))
+    return {"posts": [post for post, _ in latest],
+            "pictures": {post.id: pictures for post, pictures in latest if pictures}}
 
 NAV_ITEMS = (NavItem("feed.index", _l("News"), order=10, badge=unread_posts,
                      tab_roles=ROLES, icon="news"),)

@@ -93,6 +93,29 @@ def test_three_photos_show_and_one_of_a_child_without_consent_is_held_back(
     assert "Niet zichtbaar voor ouders" in staff_view
 
 
+
+def test_the_home_card_shows_each_new_posts_first_photo_the_reader_may_see(
+        ctx, teacher, parent, other_parent, groups):
+    """The home page's news card: the first photo this reader may see and how many, read
+    with the posts in one statement; a photo held back for a parent is not their first."""
+    post_id, photos = post_with_photos(teacher, ctx, groups["Groep 1/2A"].id, count=3)
+    child = ctx(class_children)[0]
+    ctx(consent, child, False)
+    tag_in_editor(teacher, post_id, {photos[0]: [child], photos[1]: [], photos[2]: []})
+
+    def card(client):
+        html = client.get("/").get_data(as_text=True)
+        return html[html.index('id="feed-home-heading"'):html.index("</section>",
+                                                                    html.index('feed-home-heading'))]
+
+    for_parent = card(parent)
+    assert f'href="/posts/{post_id}"' in for_parent
+    assert shown_photos(for_parent, photos) == [photos[1]] and "2 foto's" in for_parent
+    for_staff = card(teacher)
+    assert shown_photos(for_staff, photos) == [photos[0]] and "3 foto's" in for_staff
+    for_other = card(other_parent)  # Groep 5 only: neither the post nor its photos
+    assert f'href="/posts/{post_id}"' not in for_other and shown_photos(for_other, photos) == []
+
 def test_more_than_four_photos_show_four_and_how_many_more(ctx, teacher, parent, groups):
     post_id, photos = post_with_photos(teacher, ctx, groups["Groep 1/2A"].id, count=6)
     feed = parent.get("/feed").get_data(as_text=True)  # untagged photos show (not checked)
