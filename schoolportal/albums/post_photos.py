@@ -30,22 +30,33 @@ class PostPhotos:
 
 def attach(post, user, prepared):
     """Add checked uploads (service.prepare_uploads) to the post's album (made on the first
-    photo); returns the photos.
+    photo) as waiting photos; returns them.
 
-    Unlike an album upload, a post's photos are processed at once, in the request: the post
-    editor the teacher lands on next shows them for tagging. (The decoder's shortcut makes
-    that about 0.15 s per 12 MP photo; moving it to the worker too needs the editor to show
-    photos that wait, which is the feed's page.)
+    As with an album upload, the request only checks and stores: the worker makes the
+    variants, and the post editor shows how far it is (processing_of) until the photos can
+    be tagged. A parent sees a post's photo once it is ready (policy.visible_photos).
     """
     if not prepared:
         return []
-    album = Album.select().where(Album.post == post.id).order_by(Album.id).first()
+    album = album_of(post)
     if album is None:
         album = service.create_album(user, post.title[:200], group=post.group_id, post=post)
-    added = service.store_photos(album, user, prepared)
-    processing.process_now(added)
-    return list(Photo.select().where(Photo.id.in_([p.id for p in added] or [0]))
-                .order_by(Photo.position))
+    return service.store_photos(album, user, prepared)
+
+
+def album_of(post):
+    """The album holding a post's photos, or None before its first photo."""
+    return Album.select().where(Album.post == post.id).order_by(Album.id).first()
+
+
+def processing_of(post):
+    """(album, Progress, unfinished photos) of a post's photos, or None without an album."""
+    album = album_of(post)
+    if album is None:
+        return None
+    progress = processing.progress(album)
+    unfinished = processing.unfinished(album) if progress.waiting or progress.failed else []
+    return album, progress, unfinished
 
 
 def photos_of_posts(user, post_ids, shown=SHOWN):

@@ -3,6 +3,7 @@
 import io
 import re
 
+from schoolportal.albums import processing
 from schoolportal.albums.models import Album, Photo, PhotoTag
 from schoolportal.consent.models import Consent, ConsentCategory
 from schoolportal.core.models import Group, Pupil
@@ -30,8 +31,9 @@ def class_children(count=3):
         .order_by(Pupil.id).limit(count)]
 
 
-def post_with_photos(client, ctx, group_id, count=3):
-    """juf Sanne writes a post with `count` photos; returns (post id, photo ids)."""
+def post_with_photos(client, ctx, group_id, count=3, process=True):
+    """juf Sanne writes a post with `count` photos (processed by a worker round unless
+    `process` is false); returns (post id, photo ids)."""
     token = csrf_token_from(client.get("/posts/new").get_data(as_text=True))
     response = client.post("/posts/new", content_type="multipart/form-data", data={
         "csrf_token": token, "audience": [str(group_id)], "title": "Herfstwandeling",
@@ -40,9 +42,11 @@ def post_with_photos(client, ctx, group_id, count=3):
                    for n in range(count)]})
     assert response.status_code == 302, response.get_data(as_text=True)[:800]
     post_id = ctx(lambda: Post.select().where(Post.title == "Herfstwandeling").get().id)
-    assert response.headers["Location"].endswith(f"/posts/{post_id}/edit#feed-photos")
+    assert response.headers["Location"].endswith(f"/posts/{post_id}/edit#albums-processing")
     photos = ctx(lambda: [p.id for p in Photo.select().join(Album).where(Album.post == post_id)
                           .order_by(Photo.position)])
+    if process:  # what the worker's next round does
+        ctx(processing.process_waiting)
     return post_id, photos
 
 
@@ -115,6 +119,69 @@ def test_the_home_card_shows_each_new_posts_first_photo_the_reader_may_see(
     assert shown_photos(for_staff, photos) == [photos[0]] and "3 foto's" in for_staff
     for_other = card(other_parent)  # Groep 5 only: neither the post nor its photos
     assert f'href="/posts/{post_id}"' not in for_other and shown_photos(for_other, photos) == []
+
+
+def test_a_posts_photos_are_processed_by_the_worker_while_the_editor_shows_progress(
+        ctx, teacher, parent, groups):
+    """The request only checks and stores; the editor shows how far the worker is (polled by
+    htmx, a plain reload without JavaScript) and offers the tag boxes once a photo is ready;
+    parents see a photo only then."""
+    post_id, photos = post_with_photos(teacher, ctx, groups["Groep 1/2A"].id, process=False)
+    assert ctx(lambda: {p.state for p in Photo.select()}) == {"waiting"}
+    editor = teacher.get(f"/posts/{post_id}/edit").get_data(as_text=True)
+    assert "3 foto's worden verwerkt" in editor and 'name="tags-' not in editor
+    assert f'hx-get="/posts/{post_id}/edit?part=processing"' in editor
+    assert shown_photos(parent.get("/feed").get_data(as_text=True), photos) == []
+
+    ctx(processing.process_waiting, 1)
+    polled = teacher.get(f"/posts/{post_id}/edit?part=processing",
+                         headers=HTMX).get_data(as_text=True)
+    assert "<html" not in polled and "1 van 3 verwerkt" in polled
+    plain = teacher.get(f"/posts/{post_id}/edit?part=processing")  # no htmx: the whole editor
+    assert plain.status_code == 200 and "<html" in plain.get_data(as_text=True)
+
+    ctx(processing.process_waiting)
+    polled = teacher.get(f"/posts/{post_id}/edit?part=processing",
+                         headers=HTMX).get_data(as_text=True)
+    assert "Alle foto's zijn verwerkt" in polled and "hx-trigger" not in polled
+    assert f'href="/posts/{post_id}/edit#feed-photos"' in polled
+    editor = teacher.get(f"/posts/{post_id}/edit").get_data(as_text=True)
+    assert all(f'name="tags-{p}"' in editor for p in photos) and "worden verwerkt" not in editor
+    assert shown_photos(parent.get("/feed").get_data(as_text=True), photos) == photos
+    assert parent.get(f"/posts/{post_id}/edit?part=processing", headers=HTMX).status_code in (
+        403, 404)
+
+
+def test_a_post_photo_that_does_not_decode_is_shown_as_failed_and_deleted_from_the_editor(
+        ctx, teacher, groups):
+    from tests.albums.test_processing import _damaged_jpeg
+
+    token = csrf_token_from(teacher.get("/posts/new").get_data(as_text=True))
+    response = teacher.post("/posts/new", content_type="multipart/form-data", data={
+        "csrf_token": token, "audience": [str(groups["Groep 1/2A"].id)], "title": "Kapot",
+        "kind": "report", "body": "Een foto die niet lukt.", "when": "now",
+        "photos": [(io.BytesIO(_damaged_jpeg()), "kapot.jpg")]})
+    assert response.status_code == 302  # the quick check cannot see inside the data
+    ctx(processing.process_waiting)
+    post_id = ctx(lambda: Post.get(Post.title == "Kapot").id)
+    [photo] = ctx(lambda: list(Photo.select()))
+    assert photo.state == "failed"
+    editor = teacher.get(f"/posts/{post_id}/edit").get_data(as_text=True)
+    assert "kon niet worden verwerkt" in editor and "hx-trigger" not in editor
+    form = editor[editor.index(f'action="/albums/photos/{photo.id}/delete"'):]
+    token = csrf_token_from(form)
+    foreign = teacher.post(f"/albums/photos/{photo.id}/delete",
+                           data={"csrf_token": token, "next": "//evil.example/"})
+    assert foreign.status_code == 302  # deleted, and a foreign `next` is not followed
+    assert foreign.headers["Location"] == f"/albums/{photo.album_id}"
+    assert ctx(lambda: Photo.select().count()) == 0
+
+    again = post_with_photos(teacher, ctx, groups["Groep 1/2A"].id, count=1, process=False)
+    ctx(lambda: Photo.update(state="failed").execute())
+    editor = teacher.get(f"/posts/{again[0]}/edit").get_data(as_text=True)
+    back = teacher.post(f"/albums/photos/{again[1][0]}/delete", data={
+        "csrf_token": csrf_token_from(editor), "next": f"/posts/{again[0]}/edit"})
+    assert back.status_code == 302 and back.headers["Location"] == f"/posts/{again[0]}/edit"
 
 def test_more_than_four_photos_show_four_and_how_many_more(ctx, teacher, parent, groups):
     post_id, photos = post_with_photos(teacher, ctx, groups["Groep 1/2A"].id, count=6)

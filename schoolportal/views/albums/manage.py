@@ -199,8 +199,9 @@ def delete_photo(photo_id):
     """Delete a photo and its files."""
     photo = _acted_on(policy.manageable_photo_or_404(current_user, photo_id, any_state=True))
     service.delete_photo(photo)
-    flash(_("The photo has been deleted."), "success")
-    return redirect(url_for(".album", album_id=photo.album_id))
+    flash(_("The photo has been deleted."), "success")  # back where the button was (a post)
+    back = authz.safe_next_url(request.form.get("next", ""))
+    return redirect(back or url_for(".album", album_id=photo.album_id))
 
 
 @bp.post("/albums/<int:album_id>/delete")

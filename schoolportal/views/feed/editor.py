@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from schoolportal import authz
@@ -11,7 +12,7 @@ from schoolportal.albums import post_photos
 from schoolportal.albums import service as albums_service
 from schoolportal.albums.models import Photo
 from schoolportal.core import media
-from schoolportal.core.rendering import render_page
+from schoolportal.core.rendering import render_page, wants_fragment
 from schoolportal.feed import policy, posts
 from schoolportal.feed.forms import (
     SCHOOL_WIDE,
@@ -59,10 +60,11 @@ def create_post():
         post_photos.attach(post, me(), prepared)
     flash(_published_message(form.when.data, len(created)), "success")
     if prepared:
-        flash(_("Now tick who is in each photo: a photo of a child without consent is not "
-                "shown to parents."), "info")
+        flash(ngettext("%(num)d photo added. It is being processed; then tick who is in it.",
+                       "%(num)d photos added. They are being processed; then tick who is "
+                       "in each photo.", len(prepared)), "info")
         return redirect_after_upload(url_for(".edit_post", post_id=created[0].id,
-                                             _anchor="feed-photos"))
+                                             _anchor="albums-processing"))
     return redirect_after_upload(url_for(".post", post_id=created[0].id))
 
 
@@ -71,6 +73,9 @@ def create_post():
 def edit_post(post_id):
     """The editor for an existing post."""
     post = policy.editable_post_or_404(current_user, post_id)
+    if request.args.get("part") == "processing" and wants_fragment():  # htmx polls
+        return render_page("feed/editor.html", "partials/albums/processing.html", polled=True,
+                           **_processing(post))
     attachments = _attachments(post)
     form = EditPostForm(formdata=None, obj=post, attachments=attachments)
     form.when.data = _when(post)
@@ -210,11 +215,23 @@ def _published_message(when, count):
     return _("The post has been published.")
 
 
+def _processing(post):
+    """What partials/albums/processing.html needs for a post's photos still being processed."""
+    found = post_photos.processing_of(post)
+    album, progress, unfinished = found if found else (None, None, [])
+    return {"album": album, "progress": progress, "unfinished": unfinished, "for_post": post,
+            "action_form": ConfirmForm(formdata=None),
+            "poll_url": url_for(".edit_post", post_id=post.id, part="processing"),
+            "page_url": url_for(".edit_post", post_id=post.id, _anchor="feed-photos")}
+
+
 def _editor(form, post=None, attachments=(), status=200):
-    """The post editor page (with the post's photos to tag, once it has some)."""
+    """The post editor page (with the post's photos to tag once the worker has made them,
+    and how far it is with the others)."""
     photos = post_photos.editor_photos(post) if post else []
     pupils = list(albums_policy.taggable_pupils(current_user, photos[0].album)) if photos else []
+    processing = _processing(post) if post else {}
     return render_page("feed/editor.html", status=status, form=form, post=post,
-                       photos=photos, pupils=pupils,
+                       photos=photos, pupils=pupils, processing=processing,
                        attachments=attachments, delete_form=ConfirmForm(formdata=None),
                        published=post is not None and posts.is_published(post))
