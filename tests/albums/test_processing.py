@@ -65,6 +65,9 @@ def test_the_polled_region_shows_progress_while_photos_wait(app, ctx, teacher):
     # Without JavaScript: a plain reload of the album shows the same.
     full = teacher.get(f"/albums/{album_id}").get_data(as_text=True)
     assert "<html" in full and "2 foto's worden verwerkt" in full
+    # The polled address opened as a page (a reload, a bookmark): the whole album.
+    plain = teacher.get(f"/albums/{album_id}?part=processing")
+    assert plain.status_code == 200 and "2 foto's worden verwerkt" in plain.get_data(as_text=True)
 
 
 def test_a_file_that_does_not_decode_after_all_is_marked_and_can_be_deleted(app, ctx, teacher):

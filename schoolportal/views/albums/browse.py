@@ -12,7 +12,7 @@ from schoolportal import authz
 from schoolportal.albums import models, photos, policy, processing, service
 from schoolportal.albums.forms import ActionForm, CaptionForm
 from schoolportal.core import media
-from schoolportal.core.rendering import render_page
+from schoolportal.core.rendering import render_page, wants_fragment
 from schoolportal.views.albums import bp
 
 ALBUMS_PER_PAGE = 24
@@ -48,7 +48,7 @@ def album(album_id):
         progress = processing.progress(found)
         context.update(progress=progress, unfinished=processing.unfinished(found)
                        if progress.waiting or progress.failed else [])
-    if request.args.get("part") == "processing" and manages:
+    if request.args.get("part") == "processing" and manages and wants_fragment():
         return render_page("albums/album.html", "partials/albums/processing.html",
                            polled=True, **context)
     page = service.album_page(current_user, found, after=request.args.get("after"))
