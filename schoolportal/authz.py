@@ -321,7 +321,18 @@ def is_archived(group):
     """True for a group of a school year that was rolled over: read-only for everyone."""
     if isinstance(group, Group) and "archived_at" in group.__data__:
         return group.archived_at is not None
-    return Group.select().where((Group.id == group) & Group.archived_at.is_null(False)).exists()
+    group_id = group.id if isinstance(group, Group) else group
+    if has_request_context() and request.method == "GET":  # a page asks once per group
+        memo = g.setdefault("authz_archived", {})
+        if group_id not in memo:
+            memo[group_id] = _is_archived(group_id)
+        return memo[group_id]
+    return _is_archived(group_id)
+
+
+def _is_archived(group_id):
+    """is_archived, asked of the database."""
+    return Group.select().where((Group.id == group_id) & Group.archived_at.is_null(False)).exists()
 
 
 # The core's own object types: a group's space, and a pupil staff manage.

@@ -123,11 +123,12 @@ def _round_values(form):
             "closes_at": rounds.to_utc(form.closes_at.data)}
 
 
-def _block_form(meeting_round, **kwargs):
-    """The block form with the teachers of the round's groups."""
+def _block_form(meeting_round, groups=None, **kwargs):
+    """The block form with the teachers of the round's groups (`groups`: already read)."""
     form = BlockForm(**kwargs)
+    groups = rounds.groups_of(meeting_round) if groups is None else groups
     form.teachers = policy.teachers_managed_by(
-        current_user, rounds.teachers_of_groups([g.id for g in rounds.groups_of(meeting_round)]))
+        current_user, rounds.teachers_of_groups([g.id for g in groups]))
     form.teacher.choices = [(t.id, t.display_name) for t in form.teachers]
     if current_user.id in {t.id for t in form.teachers} and form.teacher.data is None:
         form.teacher.data = current_user.id
@@ -138,19 +139,19 @@ def _round_page(meeting_round, form=None, block_form=None, status=200):
     """The new-round page, or the editor with every form it holds."""
     context = {"meeting_round": meeting_round, "form": form, "now": utcnow()}
     if meeting_round is not None:
+        groups = rounds.groups_of(meeting_round)  # read once for the forms and the page
         context.update(
-            form=form or _edit_form(meeting_round),
-            block_form=block_form or _block_form(meeting_round, formdata=None),
+            form=form or _edit_form(meeting_round, groups),
+            block_form=block_form or _block_form(meeting_round, groups, formdata=None),
             blocks=rounds.blocks_of(meeting_round, policy.schedule_teacher_ids(current_user)),
-            confirm_form=ConfirmForm(formdata=None),
-            groups=rounds.groups_of(meeting_round))
+            confirm_form=ConfirmForm(formdata=None), groups=groups)
     return render_page("meetings/round.html", status=status, **context)
 
 
-def _edit_form(meeting_round):
-    """The round form filled from the stored round."""
+def _edit_form(meeting_round, groups):
+    """The round form filled from the stored round and its invited groups."""
     form = _round_form(formdata=None, obj=meeting_round)
-    form.groups.data = [g.id for g in rounds.groups_of(meeting_round)]
+    form.groups.data = [g.id for g in groups]
     form.opens_at.data = rounds.to_local(meeting_round.opens_at)
     form.closes_at.data = rounds.to_local(meeting_round.closes_at)
     return form
