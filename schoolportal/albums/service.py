@@ -104,25 +104,34 @@ def store_photos(album, user, checked):
 
 
 def album_cards(user, albums):
-    """AlbumCards for these albums: counts and covers of photos this user sees (2 queries)."""
+    """AlbumCards for these albums: counts and covers of photos this user sees.
+
+    One statement besides the albums: of each album's visible photos, the cover (when this
+    user may see it) and the first one, each with the album's count (window functions).
+    """
     albums = list(albums)
     if not albums:
         return []
-    ids = [album.id for album in albums]
-    rows = (policy.visible_photos(user)
-            .select(Photo.album, fn.COUNT(Photo.id).alias("count"), fn.MIN(Photo.id).alias("first"))
-            .where(Photo.album.in_(ids)).group_by(Photo.album).tuples())
-    counts = {album_id: (count, first) for album_id, count, first in rows}
-    wanted = {album.cover_photo_id for album in albums if album.cover_photo_id}
-    wanted |= {first for _count, first in counts.values()}
-    covers = {photo.id: photo for photo in policy.visible_photos(user)
-              .where(Photo.id.in_(list(wanted) or [0]))}
-    cards = []
-    for album in albums:
-        count, first = counts.get(album.id, (0, None))
-        cover = covers.get(album.cover_photo_id) or covers.get(first)
-        cards.append(AlbumCard(album, count, cover))
-    return cards
+    ranked = (policy.visible_photos(user)
+              .select(Photo.id,
+                      fn.COUNT(Photo.id).over(partition_by=[Photo.album]).alias("count"),
+                      fn.ROW_NUMBER().over(partition_by=[Photo.album], order_by=[Photo.id])
+                      .alias("rn"))
+              .where(Photo.album.in_([album.id for album in albums]))).alias("ranked")
+    rows = (Photo.select(Photo, ranked.c.count.alias("count"), ranked.c.rn.alias("rn"))
+            .join(ranked, on=(Photo.id == ranked.c.id))
+            .switch(Photo).join(Album, on=(Photo.album == Album.id))
+            .where((ranked.c.rn == 1) | (Photo.id == Album.cover_photo_id))
+            .objects())
+    counts, firsts, covers = {}, {}, {}
+    for photo in rows:
+        counts[photo.album_id] = photo.count
+        if photo.rn == 1:
+            firsts[photo.album_id] = photo
+        covers[photo.id] = photo
+    return [AlbumCard(album, counts.get(album.id, 0),
+                      covers.get(album.cover_photo_id) or firsts.get(album.id))
+            for album in albums]
 
 
 def albums_of_space(user, group=None, limit=None):

@@ -380,6 +380,26 @@ def test_cover_and_deleting_photo_and_album_remove_files(app, ctx, teacher, pare
     assert teacher.post(f"/albums/{album_id}/delete", data={"csrf_token": token}).status_code == 404
 
 
+
+def test_album_cards_count_and_cover_only_what_the_reader_may_see(db_ctx):
+    """The cover and the count come from one statement: a cover held back from parents gives
+    way to the first photo they may see, and the count leaves it out; staff see both."""
+    album_id, (first, second, third) = _make_album(photo_count=3)
+    Album.update(cover_photo_id=second).where(Album.id == album_id).execute()
+    child = _pupil("Sem")
+    _consent(child, "group", granted=False)
+    PhotoTag.create(photo=second, pupil=child)
+    PhotoTag.create(photo=first, pupil=child)
+    album = Album.get_by_id(album_id)
+    [for_parent] = service.album_cards(User.by_email("ouder.jansen@example.org"), [album])
+    [for_staff] = service.album_cards(User.by_email(TEACHER), [album])
+    assert (for_staff.count, for_staff.cover.id) == (3, second)
+    assert (for_parent.count, for_parent.cover.id) == (1, third)
+    teacher = User.by_email(TEACHER)
+    with QueryCounter() as counter:
+        service.album_cards(teacher, [album])
+    assert counter.count == 1
+
 def test_admin_and_nav(ctx, login_as, parent):
     album_id, _ids = ctx(_make_album)
     admin = login_as(ADMIN)

@@ -26,10 +26,8 @@ STILL_OVER = {
     (TWO_GROUP_PARENT, "home.index"): 13,  # /
     (PARENT, "home.index"): 13,  # /
     (ADMIN, "privacy_admin.retention_page"): 18,  # /admin/retention
-    (ADMIN, "spaces.group"): 15,  # /groups/1
-    (TEACHER, "spaces.group"): 16,  # /groups/1
-    (TWO_GROUP_PARENT, "spaces.group"): 12,  # /groups/1
-    (PARENT, "spaces.group"): 12,  # /groups/1
+    (ADMIN, "spaces.group"): 13,  # /groups/1
+    (TEACHER, "spaces.group"): 14,  # /groups/1
 }
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"#]+)')
 

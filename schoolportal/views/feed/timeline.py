@@ -27,7 +27,7 @@ def index():
         cursor=cursor)
     context = {"items": items, "next_cursor": next_cursor, "choice": choice, "group": group,
                "older": cursor is not None, "filter_groups": _filter_groups(),
-               "house_rules": comments.house_rules(), "comment_form": CommentForm(formdata=None)}
+               "comment_form": CommentForm(formdata=None)}
     if cursor is not None and wants_fragment():
         return render_page("feed/index.html", "partials/feed/items.html", **context)
     return render_page("feed/index.html", "partials/feed/timeline.html", **context)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from schoolportal import authz
 from schoolportal.core.models import School
 from schoolportal.core.rendering import render_page, wants_fragment
-from schoolportal.feed import comments, timeline
+from schoolportal.feed import timeline
 from schoolportal.feed.forms import CommentForm
 from schoolportal.spaces import service
 from schoolportal.views.spaces import bp
@@ -43,4 +43,4 @@ def group(group_id):
 def _feed(items, next_cursor, choice):
     """What the feed's partials need to show this space's posts."""
     return {"items": items, "next_cursor": next_cursor, "choice": choice, "older": False,
-            "house_rules": comments.house_rules(), "comment_form": CommentForm(formdata=None)}
+            "comment_form": CommentForm(formdata=None)}
