@@ -24,7 +24,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from peewee import SQL
+from peewee import JOIN, SQL
 
 from schoolportal.core.models import (
     ROLE_ADMIN,
@@ -35,6 +35,7 @@ from schoolportal.core.models import (
     GroupStaff,
     Guardianship,
     Pupil,
+    User,
 )
 from schoolportal.core.rendering import wants_fragment
 
@@ -242,6 +243,34 @@ def visible_pupil_list(user):
     """`visible_pupils(user)`, once per request: the home page's panels each need a parent's
     children, and the menu's survey badge too."""
     return _once_per_request("pupils", user, lambda: visible_pupils(user))
+
+
+def children_with_staff(user):
+    """A parent's children (as `visible_pupil_list`) and the active staff of their groups,
+    {group id: [User with id and display_name]}: one statement for the home page's "your
+    children" card, whose children the request keeps for every other panel."""
+    memo = g.setdefault("authz_pupils", {}) if has_request_context() else {}
+    if user.id in memo:
+        children = memo[user.id]
+        return children, GroupStaff.staff_by_group(_groups_of(children))
+    teacher = User.alias("teacher")
+    rows = (visible_pupils(user).select_extend(teacher.id, teacher.display_name)
+            .join(GroupStaff, JOIN.LEFT_OUTER, on=(GroupStaff.group == Pupil.group))
+            .join(teacher, JOIN.LEFT_OUTER,
+                  on=(GroupStaff.staff == teacher.id) & (teacher.active == True))  # noqa: E712
+            .order_by(Pupil.first_name, Pupil.last_name, Pupil.id, teacher.display_name))
+    children, staff, first_child = {}, {}, {}
+    for row in rows:  # a row per child and teacher of the child's group
+        children.setdefault(row.id, row)
+        staff.setdefault(row.group_id, [])
+        if first_child.setdefault(row.group_id, row.id) != row.id:
+            continue  # a brother or sister in the same group: its teachers are listed
+        link = getattr(row.group, "groupstaff", None)  # None without staff (LEFT JOIN)
+        member = link.staff if link is not None else None
+        if member is not None and member.id is not None:
+            staff[row.group_id].append(member)
+    memo[user.id] = tuple(children.values())
+    return memo[user.id], staff
 
 
 def pupils_in_group_visible_to(user, group):

@@ -23,8 +23,8 @@ STILL_OVER = {
     (TEACHER, "feed.post"): 14,  # /posts/13
     (ADMIN, "home.index"): 24,  # /
     (TEACHER, "home.index"): 23,  # /
-    (TWO_GROUP_PARENT, "home.index"): 13,  # /
-    (PARENT, "home.index"): 13,  # /
+    (TWO_GROUP_PARENT, "home.index"): 12,  # /
+    (PARENT, "home.index"): 12,  # /
     (ADMIN, "privacy_admin.retention_page"): 18,  # /admin/retention
     (ADMIN, "spaces.group"): 13,  # /groups/1
     (TEACHER, "spaces.group"): 14,  # /groups/1

@@ -1,5 +1,7 @@
 """The home page per role."""
 
+from datetime import date
+
 from tests.support.web import OTHER_TEACHER, TWO_GROUP_PARENT
 
 
@@ -31,3 +33,28 @@ def test_admin_home_shows_the_school(admin):
 
 def test_pages_are_not_cached(parent):
     assert parent.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_children_and_their_teachers_come_in_one_statement(db_ctx):
+    """A brother and sister in one group list its teachers once; an inactive teacher is left
+    out; a group without active staff lists nobody; the children are the policy's own."""
+    from schoolportal import authz
+    from schoolportal.core.models import Group, GroupStaff, Guardianship, Pupil, User
+    from tests.support.queries import QueryCounter
+
+    parent = User.by_email(TWO_GROUP_PARENT)
+    groep5 = Group.get(Group.name == "Groep 5")
+    sister = Pupil.create(first_name="Zara", last_name="El Mansouri", group=groep5,
+                          pupil_number="RB-9001", birth_date=date(2017, 3, 1))
+    Guardianship.create(guardian=parent, pupil=sister)
+    extra = User.create(email="meester.invaller@example.org", display_name="meester Invaller",
+                        role="staff", active=False)
+    GroupStaff.create(staff=extra, group=groep5)
+    with QueryCounter() as counter:
+        children, staff = authz.children_with_staff(parent)
+    assert counter.count == 1
+    assert [c.id for c in children] == [c.id for c in authz.visible_pupils(parent)]
+    assert [u.display_name for u in staff[groep5.id]] == ["meester Ahmed"]
+    GroupStaff.delete().where(GroupStaff.group == groep5).execute()
+    _children, staff = authz.children_with_staff(parent)
+    assert staff[groep5.id] == []
