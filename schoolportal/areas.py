@@ -5,6 +5,7 @@ Every area is a package `schoolportal/<area>/` with its pages in `schoolportal/v
 read here when `create_app` calls `register(app)` — never as a side effect of an import:
 
     panels.py   NAV_ITEMS, HOME_PANELS   menu links and home-page cards (core.hooks)
+                CHILD_COLUMNS            per-child figures read with the home page's children
     jobs.py     DAILY_JOBS               {name: function}, run once a day (core.worker)
                 ROUND_JOBS               {name: function}, run every worker round (core.worker)
                 RETENTION_RULES          rules of the retention policy (core.retention)
@@ -46,6 +47,7 @@ def register(app):
         if panels := part(area, "panels"):
             hooks.add_nav_items(getattr(panels, "NAV_ITEMS", ()))
             hooks.add_home_panels(getattr(panels, "HOME_PANELS", ()))
+            hooks.add_child_columns(getattr(panels, "CHILD_COLUMNS", {}))
         if jobs := part(area, "jobs"):
             worker.add_daily_jobs(getattr(jobs, "DAILY_JOBS", {}))
             worker.add_round_jobs(getattr(jobs, "ROUND_JOBS", {}))

@@ -245,16 +245,19 @@ def visible_pupil_list(user):
     return _once_per_request("pupils", user, lambda: visible_pupils(user))
 
 
-def children_with_staff(user):
+def children_with_staff(user, columns=None):
     """A parent's children (as `visible_pupil_list`) and the active staff of their groups,
     {group id: [User with id and display_name]}: one statement for the home page's "your
-    children" card, whose children the request keeps for every other panel."""
+    children" card, whose children the request keeps for every other panel. `columns`
+    ({name: function() -> SQL about Pupil}, core.hooks.CHILD_COLUMNS) ride along: each
+    child gets those attributes."""
     memo = g.setdefault("authz_pupils", {}) if has_request_context() else {}
     if user.id in memo:
         children = memo[user.id]
         return children, GroupStaff.staff_by_group(_groups_of(children))
     teacher = User.alias("teacher")
-    rows = (visible_pupils(user).select_extend(teacher.id, teacher.display_name)
+    extra = [column().alias(name) for name, column in (columns or {}).items()]
+    rows = (visible_pupils(user).select_extend(teacher.id, teacher.display_name, *extra)
             .join(GroupStaff, JOIN.LEFT_OUTER, on=(GroupStaff.group == Pupil.group))
             .join(teacher, JOIN.LEFT_OUTER,
                   on=(GroupStaff.staff == teacher.id) & (teacher.active == True))  # noqa: E712

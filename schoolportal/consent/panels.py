@@ -29,12 +29,16 @@ def _parent_panel(user):
     # = policy.consent_children for a parent (the only role with this panel), shared with
     # the other panels of the page
     children = authz.visible_pupil_list(user)
-    counts = service.open_choice_counts([child.id for child in children])
+    if all(hasattr(child, "open_consent") for child in children):  # read with the children
+        counts = {child.id: child.open_consent for child in children}
+    else:
+        counts = service.open_choice_counts([child.id for child in children])
     open_choices = [(child, counts[child.id]) for child in children if counts.get(child.id)]
     return {"open_choices": open_choices} if open_choices else None
 
 
 NAV_ITEMS = (NavItem("consent.index", _l("Photo consent"), order=70),)
+CHILD_COLUMNS = {"open_consent": service.open_choices_column}
 HOME_PANELS = (
     HomePanel((ROLE_PARENT,), "partials/consent/home_parent.html", 6, _parent_panel),
     HomePanel((ROLE_STAFF,), "partials/consent/home_staff.html", 15, _staff_panel),

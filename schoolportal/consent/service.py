@@ -61,15 +61,20 @@ def next_position():
 
 # --- choices ---------------------------------------------------------------------------
 
+def open_choices_column():
+    """SQL: how many active categories the outer query's Pupil has no choice for yet."""
+    chosen = fn.EXISTS(Consent.select(SQL("1")).where(
+        (Consent.category == ConsentCategory.id) & (Consent.pupil == Pupil.id)))
+    return (ConsentCategory.select(fn.COUNT(ConsentCategory.id))
+            .where((ConsentCategory.active == True) & ~chosen))  # noqa: E712
+
+
 def open_choice_counts(pupil_ids):
     """{pupil id: how many active categories have no choice yet}, in one statement."""
     if not pupil_ids:
         return {}
-    chosen = fn.EXISTS(Consent.select(SQL("1")).where(
-        (Consent.category == ConsentCategory.id) & (Consent.pupil == Pupil.id)))
-    missing = (ConsentCategory.select(fn.COUNT(ConsentCategory.id))
-               .where((ConsentCategory.active == True) & ~chosen))  # noqa: E712
-    return dict(Pupil.select(Pupil.id, missing).where(Pupil.id.in_(list(pupil_ids))).tuples())
+    return dict(Pupil.select(Pupil.id, open_choices_column())
+                .where(Pupil.id.in_(list(pupil_ids))).tuples())
 
 
 def choices_of(pupil_ids):

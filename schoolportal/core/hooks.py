@@ -7,6 +7,13 @@ nothing registers itself as a side effect of being imported:
     NAV_ITEMS = (hooks.NavItem("calendar.month", _l("Jaarkalender"), order=30),)
     HOME_PANELS = (hooks.HomePanel((ROLE_PARENT,), "partials/absence/home.html", 10, panel),)
     def panel(user): return {"children": ...}   # None hides the panel
+    CHILD_COLUMNS = {"open_consent": open_choices_column}  # per-child figures, see below
+
+A parent's home page reads the children in one statement; a figure per child that a card
+needs (how many consent choices are open) can ride along as a column: CHILD_COLUMNS maps
+an attribute name to a function returning an SQL expression about the outer `Pupil` row
+(a correlated subquery). The card finds it on each child of `authz.visible_pupil_list`
+when the home page read them, and asks for it itself otherwise.
 """
 
 from dataclasses import dataclass
@@ -47,6 +54,12 @@ class HomePanel:
 
 NAV_ITEMS: list[NavItem] = []
 HOME_PANELS: list[HomePanel] = []
+CHILD_COLUMNS: dict = {}  # attribute name -> function() -> SQL expression about Pupil
+
+
+def add_child_columns(columns):
+    """Add per-child figures read with a parent's children on the home page."""
+    CHILD_COLUMNS.update(columns)
 
 
 def add_nav_items(items):

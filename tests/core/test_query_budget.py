@@ -23,8 +23,8 @@ STILL_OVER = {
     (TEACHER, "feed.post"): 14,  # /posts/13
     (ADMIN, "home.index"): 24,  # /
     (TEACHER, "home.index"): 23,  # /
-    (TWO_GROUP_PARENT, "home.index"): 12,  # /
-    (PARENT, "home.index"): 12,  # /
+    (TWO_GROUP_PARENT, "home.index"): 11,  # /
+    (PARENT, "home.index"): 11,  # /
     (ADMIN, "privacy_admin.retention_page"): 18,  # /admin/retention
     (ADMIN, "spaces.group"): 13,  # /groups/1
     (TEACHER, "spaces.group"): 14,  # /groups/1

@@ -15,7 +15,7 @@ from schoolportal.views.home import bp
 def index():
     """Each role gets its own home page."""
     if current_user.is_parent:  # first: the children and their teachers in one statement
-        children, staff_by_group = authz.children_with_staff(current_user)
+        children, staff_by_group = authz.children_with_staff(current_user, hooks.CHILD_COLUMNS)
     groups = authz.visible_group_list(current_user)
     context = {"school": School.current(), "groups": groups, "today": worker.school_today(),
                "panels": hooks.panels_for(current_user)}
