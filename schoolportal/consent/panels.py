@@ -21,7 +21,7 @@ def _staff_panel(user):
     if not changes and not photos:
         return None
     return {"changes": changes, "photos": photos,
-            "groups": list(policy.consent_groups(user))}
+            "groups": policy.consent_group_list(user)}
 
 
 def _parent_panel(user):

@@ -10,6 +10,7 @@ from schoolportal.authz import (
     nothing,
     real_id_or_404,
     staffed_group_ids,
+    visible_group_list,
     visible_groups,
     visible_pupils,
 )
@@ -52,6 +53,11 @@ def consent_groups(user):
     if user.role not in (ROLE_ADMIN, ROLE_STAFF):
         return nothing(Group.ordered())
     return visible_groups(user)
+
+
+def consent_group_list(user):
+    """`consent_groups` as a list, from the groups the request loaded already."""
+    return list(visible_group_list(user)) if user.role in (ROLE_ADMIN, ROLE_STAFF) else []
 
 
 def consent_group_or_404(user, group_id):

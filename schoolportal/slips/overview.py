@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from peewee import fn
 
 from schoolportal.core.clock import school_zone
-from schoolportal.core.models import Pupil
+from schoolportal.core.models import Group, Pupil
 from schoolportal.slips.answers import current_answers, questions_of, shown_value
 from schoolportal.slips.models import Slip, SlipAnswer
 
@@ -45,6 +45,18 @@ def rows(slip, questions=None):
     return result
 
 
+def with_counts(slips):
+    """A query of slips with `answered` and `children` columns (the children at school in the
+    slip's group, and how many of them have an answer): the counts in the same statement."""
+    answered = (SlipAnswer.select(fn.COUNT(SlipAnswer.id))
+                .join(Pupil, on=(SlipAnswer.pupil == Pupil.id))
+                .where((SlipAnswer.slip == Slip.id) & (Pupil.group == Slip.group)
+                       & Pupil.at_school()))
+    children = Pupil.select(fn.COUNT(Pupil.id)).where((Pupil.group == Slip.group)
+                                                       & Pupil.at_school())
+    return slips.select_extend(answered.alias("answered"), children.alias("children"))
+
+
 def counts(slips):
     """{slip id: (answered, children)} for these slips, in two queries."""
     slips = list(slips)
@@ -56,7 +68,7 @@ def counts(slips):
                     .where(SlipAnswer.slip.in_([s.id for s in slips])
                            & (Pupil.group == Slip.group) & Pupil.at_school())
                     .group_by(SlipAnswer.slip).tuples())
-    sizes = Pupil.count_by_group([s.group for s in slips])
+    sizes = Pupil.count_by_group([Group(id=s.group_id) for s in slips])
     return {s.id: (answered.get(s.id, 0), sizes.get(s.group_id, 0)) for s in slips}
 
 

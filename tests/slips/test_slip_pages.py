@@ -125,6 +125,9 @@ def test_the_overview_counts_and_lists_every_child(app, teacher, ctx):
     assert "Sem" in page and "Herinner wie nog niet heeft ingevuld" in page
     listing = teacher.get("/slips").get_data(as_text=True)
     assert f"1 van {total} ingevuld" in listing
+    home = teacher.get("/").get_data(as_text=True)  # the home card counts in its own statement
+    card = home[home.index('id="slips-home"'):]
+    assert f"1 van {total} ingevuld" in card[:card.index("</ul>")]
 
 
 def test_the_csv_is_formula_safe(app, teacher, ctx):

@@ -363,6 +363,17 @@ def _answers_from_three(app, login_as, survey):
     return third
 
 
+def test_staff_lists_count_each_surveys_answers(app, teacher, login_as):
+    """The staff list and the home card show per survey how many answered (a column of the
+    survey statement): three for the answered one, none for another."""
+    survey = _survey(app)
+    _survey(app, title="Nog niemand")
+    _answers_from_three(app, login_as, survey)
+    listing = teacher.get("/surveys").get_data(as_text=True)
+    assert "3 antwoorden" in listing and "0 antwoorden" in listing
+    assert "3 antwoorden" in teacher.get("/").get_data(as_text=True)
+
+
 def test_results_show_counts_percentages_and_server_side_charts(app, teacher, login_as):
     survey = _survey(app)
     third = _answers_from_three(app, login_as, survey)

@@ -38,7 +38,7 @@ def index():
     if current_user.is_parent:
         return _parent_page()
     return render_page("consent/index_staff.html",
-                       groups=list(policy.consent_groups(current_user)))
+                       groups=policy.consent_group_list(current_user))
 
 
 @bp.post("/toestemming/<int:pupil_id>/<int:category_id>")
