@@ -10,7 +10,7 @@ from schoolportal import authz
 from schoolportal.absence import policy, service
 from schoolportal.absence.forms import QuickSickForm
 from schoolportal.absence.models import AbsenceReport, LeaveRequest
-from schoolportal.core.hooks import HomePanel, NavItem
+from schoolportal.core.hooks import Count, HomePanel, NavItem
 from schoolportal.core.models import ROLE_ADMIN, ROLE_PARENT, ROLE_STAFF, ROLES
 
 
@@ -53,7 +53,7 @@ def _staff_panel(user):
     today = service.school_today()
     pupils = policy.absence_pupil_ids(user)
     return {"absent": service.absent_on(pupils, today),
-            "unseen": AbsenceReport.unseen(pupils, today).count()}
+            "unseen": Count(AbsenceReport.unseen(pupils, today))}
 
 
 def _admin_panel(user):
@@ -61,7 +61,7 @@ def _admin_panel(user):
     today = service.school_today()
     absent = service.absent_on(policy.absence_pupil_ids(user), today)
     return {"absent_count": len(absent), "late_count": sum(1 for a in absent if a.late),
-            "pending_leave": LeaveRequest.pending().count()}
+            "pending_leave": Count(LeaveRequest.pending())}
 
 
 def _badge(user):

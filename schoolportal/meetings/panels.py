@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from schoolportal.core.hooks import HomePanel, NavItem
+from schoolportal.core.hooks import Count, HomePanel, NavItem
 from schoolportal.core.models import ROLE_ADMIN, ROLE_PARENT, ROLE_STAFF, utcnow
 from schoolportal.meetings import booking, policy, requests, rounds
 from schoolportal.meetings.models import MeetingRound
@@ -27,9 +27,12 @@ def parent_panel(user):
 def staff_panel(user):
     """The teacher's next meetings and the requests waiting for times."""
     meetings = booking.bookings_for(user, since=utcnow())[:5]
-    waiting = requests.open_count(user)
-    if not meetings and not waiting:
-        return None
+    if not meetings:  # whether to show the card at all depends on the count
+        waiting = requests.open_count(user)
+        if not waiting:
+            return None
+    else:  # counted with the other cards' numbers
+        waiting = Count(requests.waiting(user))
     return {"meetings": meetings, "waiting": waiting, "open_rounds": []}
 
 

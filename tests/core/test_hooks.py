@@ -50,3 +50,22 @@ def test_a_feature_adds_a_home_panel_for_its_roles(plugged):
     parent, teacher = plugged(PARENT), plugged(TEACHER)
     assert parent.get("/").get_data(as_text=True).count("Panel for Eva Jansen") == 1
     assert "Panel for" not in teacher.get("/").get_data(as_text=True)
+
+
+def test_the_cards_numbers_are_counted_together_in_one_statement(db_ctx, monkeypatch):
+    """Counts that home cards ask for (hooks.Count) are all answered by one statement."""
+    from schoolportal.core.models import Group, Pupil, User
+    from tests.support.queries import QueryCounter
+
+    cards = [hooks.HomePanel((ROLE_PARENT,), "a.html", 1, lambda user: {
+                 "groups": hooks.Count(Group.select()), "label": "a"}),
+             hooks.HomePanel((ROLE_PARENT,), "b.html", 2, lambda user: {
+                 "pupils": hooks.Count(Pupil.select()), "none": hooks.Count(
+                     Pupil.select().where(Pupil.id < 0))})]
+    monkeypatch.setattr(hooks, "HOME_PANELS", cards)
+    parent = User.by_email(PARENT)
+    with QueryCounter() as counter:
+        panels = hooks.panels_for(parent)
+    assert counter.count == 1
+    assert [(p["groups"], p["label"]) for p in panels[:1]] == [(Group.select().count(), "a")]
+    assert (panels[1]["pupils"], panels[1]["none"]) == (Pupil.select().count(), 0)

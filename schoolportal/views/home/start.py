@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from schoolportal import authz
 from schoolportal.core import hooks, worker
-from schoolportal.core.models import Pupil, School
+from schoolportal.core.models import School
 from schoolportal.core.rendering import render_page
 from schoolportal.home import service
 from schoolportal.views.home import bp
@@ -16,6 +16,8 @@ def index():
     """Each role gets its own home page."""
     if current_user.is_parent:  # first: the children and their teachers in one statement
         children, staff_by_group = authz.children_with_staff(current_user, hooks.CHILD_COLUMNS)
+    else:  # first: the groups with their numbers of pupils in one statement
+        _groups, pupil_counts = authz.groups_with_pupil_counts(current_user)
     groups = authz.visible_group_list(current_user)
     context = {"school": School.current(), "groups": groups, "today": worker.school_today(),
                "panels": hooks.panels_for(current_user)}
@@ -23,8 +25,7 @@ def index():
         return render_page("home/parent.html", children=children,
                            staff_by_group=staff_by_group, **context)
     if current_user.is_staff:
-        return render_page("home/staff.html", pupil_counts=Pupil.count_by_group(groups),
-                           **context)
-    return render_page("home/admin.html", pupil_counts=Pupil.count_by_group(groups),
+        return render_page("home/staff.html", pupil_counts=pupil_counts, **context)
+    return render_page("home/admin.html", pupil_counts=pupil_counts,
                        totals=service.school_totals(), **context)
 
