@@ -18,6 +18,7 @@ when the home page read them, and asks for it itself otherwise.
 
 from dataclasses import dataclass
 
+from flask import g, has_request_context
 from peewee import SQL, Select, fn
 
 from schoolportal.core.extensions import db
@@ -79,11 +80,15 @@ def add_home_panels(panels):
 def nav_for(user, path, url_for):
     """The menu items this user sees: dicts with url, label, current and badge."""
     items, to_count = [], []
+    known = g.get("nav_badges") if has_request_context() else None  # see panels_for
     for item in NAV_ITEMS:
         if user.role not in item.roles:
             continue
         url = url_for(item.endpoint)
-        badge = item.badge(user) if item.badge else 0
+        if known is not None:
+            badge = known.get(item.endpoint, 0)
+        else:
+            badge = item.badge(user) if item.badge else 0
         entry = {"url": url, "label": item.label, "current": path.startswith(url),
                  "badge": badge, "tab": user.role in item.tab_roles, "icon": item.icon,
                  "tab_label": item.tab_label or item.label}
@@ -126,7 +131,17 @@ def panels_for(user):
                 panels.append({"template": panel.template, **values})
     places = [(values, key) for values in panels for key, value in values.items()
               if isinstance(value, Count)]
-    numbers = count_all([values[key].query for values, key in places])
-    for (values, key), number in zip(places, numbers, strict=True):
+    if places and has_request_context() and "nav_badges" not in g:
+        # The menu's badges are counted in the same statement, and kept for nav_for.
+        badges = {item.endpoint: item.badge(user) if item.badge else 0
+                  for item in NAV_ITEMS if user.role in item.roles}
+        queried = [endpoint for endpoint, badge in badges.items() if not isinstance(badge, int)]
+        numbers = count_all([values[key].query for values, key in places]
+                            + [badges[endpoint] for endpoint in queried])
+        badges.update(zip(queried, numbers[len(places):], strict=True))
+        g.nav_badges = badges
+    else:
+        numbers = count_all([values[key].query for values, key in places])
+    for (values, key), number in zip(places, numbers[:len(places)], strict=True):
         values[key] = number
     return panels

@@ -28,3 +28,22 @@ def test_pages_with_the_menu_stay_within_their_query_budget(login_as, email, url
     client = login_as(email)
     client.get(url)  # the first visit may record a known device or a read
     assert statements_for(client, url) <= most
+
+
+@pytest.mark.parametrize("email", [TEACHER, ADMIN])
+def test_the_home_page_counts_its_cards_and_the_menu_together_with_the_same_badges(
+        demo_school, login_as, email):
+    """On the home page the menu's badges are counted with the cards' numbers: the menu shows
+    the same badges there as on any other page (the demo school with all its content)."""
+    import re
+
+    client = login_as(email)
+
+    def badges(url):
+        html = client.get(url).get_data(as_text=True)
+        nav = re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
+        return re.findall(r'<li><a href="([^"]+)"[^>]*>[^<]*(?:<span class="nav-badge">(\d+))?',
+                          nav)
+
+    assert badges("/") == badges("/menu")
+    assert any(count for _href, count in badges("/")), "the demo gives staff a badge or two"
