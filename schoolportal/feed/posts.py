@@ -323,14 +323,17 @@ def read_counts(posts_query_condition, post_ids):
 def readers_of(post):
     """The intended parents of a post: (read, not yet read), each a list of
     (user, children's first names, read_at), names in order."""
-    rows = intended_parents([post.group_id], post.group_id is None)
-    people = {}
+    read_at = (PostRead.select(PostRead.read_at)
+               .where((PostRead.post == post.id) & (PostRead.user == User.id)))
+    rows = intended_parents([post.group_id], post.group_id is None).select_extend(
+        read_at.alias("read_at"))  # when each read it, in the same statement
+    people, reads = {}, {}
     for row in rows:
         entry = people.setdefault(row.id, [row, [], None])
         if row.child_group_id == post.group_id or post.group_id is None:
             entry[1].append(row.child_name)
-    reads = dict(PostRead.select(PostRead.user, PostRead.read_at).where(
-        (PostRead.post == post.id) & PostRead.user.in_(list(people) or [0])).tuples())
+        if row.read_at is not None:
+            reads[row.id] = PostRead.read_at.python_value(row.read_at)
     read, unread = [], []
     for user_id, (user, children, _none) in people.items():
         (read if user_id in reads else unread).append((user, sorted(set(children)),

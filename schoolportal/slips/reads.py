@@ -49,13 +49,18 @@ def confirm(post, parent):
 
 def expected_readers(post):
     """The parents a post is for: guardians of the group's children (school-wide: all)."""
+    return list(_expected_readers(post))
+
+
+def _expected_readers(post):
+    """The query behind expected_readers."""
     pupils = Pupil.select(Pupil.id).where(Pupil.at_school())
     if post.group_id is not None:
         pupils = pupils.where(Pupil.group == post.group_id)
     guardians = Guardianship.select(Guardianship.guardian).where(Guardianship.pupil.in_(pupils))
-    return list(User.select().where(User.id.in_(guardians) & (User.role == ROLE_PARENT)
-                                    & (User.active == True))  # noqa: E712
-                .order_by(User.display_name, User.id))
+    return (User.select().where(User.id.in_(guardians) & (User.role == ROLE_PARENT)
+                                & (User.active == True))  # noqa: E712
+            .order_by(User.display_name, User.id))
 
 
 @dataclass
@@ -72,9 +77,13 @@ class Confirmations:
 
 
 def confirmations_of(post):
-    """The parents of the post, split into who confirmed and who did not (two queries)."""
-    readers = expected_readers(post)
-    when = dict(ReadConfirmation.select(ReadConfirmation.account, ReadConfirmation.confirmed_at)
-                .where(ReadConfirmation.post == post.id).tuples())
+    """The parents of the post, split into who confirmed (and when) and who did not: one
+    statement, the moment of confirming a column of the readers."""
+    confirmed_at = (ReadConfirmation.select(ReadConfirmation.confirmed_at)
+                    .where((ReadConfirmation.post == post.id)
+                           & (ReadConfirmation.account == User.id)))
+    readers = list(_expected_readers(post).select_extend(confirmed_at.alias("confirmed_at")))
+    when = {u.id: ReadConfirmation.confirmed_at.python_value(u.confirmed_at)
+            for u in readers if u.confirmed_at is not None}
     return Confirmations([(u, when[u.id]) for u in readers if u.id in when],
                          [u for u in readers if u.id not in when])
