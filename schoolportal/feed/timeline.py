@@ -114,8 +114,11 @@ def has_files_and_photos():
             fn.EXISTS(Album.select(SQL("1")).where(Album.post == Post.id)).alias("has_photos")]
 
 
-def build_items(user, post_rows, comments_shown):
-    """FeedItems for posts already loaded (with author and group), and mark them read."""
+def build_items(user, post_rows, comments_shown, reads=None):
+    """FeedItems for posts already loaded (with author and group), and mark them read.
+
+    `reads` ({post id: (read, intended)}) when the caller counted them already (the post
+    page, from its list of readers); else staff get them counted here."""
     ids = [post.id for post in post_rows]
     comments, counts = latest_comments(user, ids, comments_shown)
     with_files = [post.id for post in post_rows if getattr(post, "has_files", True)]
@@ -124,9 +127,10 @@ def build_items(user, post_rows, comments_shown):
         for attachment in PostAttachment.select().where(
                 PostAttachment.post.in_(with_files)).order_by(PostAttachment.id):
             files.setdefault(attachment.post_id, []).append(attachment)
-    reads = {}
-    if not user.is_parent and ids:
-        reads = posts.read_counts(policy.read_stats_condition(user), ids)
+    if reads is None:
+        reads = {}
+        if not user.is_parent and ids:
+            reads = posts.read_counts(policy.read_stats_condition(user), ids)
     pictures = post_photos.photos_of_posts(
         user, [post.id for post in post_rows if getattr(post, "has_photos", True)])
     unread = [post.id for post in post_rows if getattr(post, "my_read_at", None) is None]

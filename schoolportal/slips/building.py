@@ -1,6 +1,7 @@
 """Making a slip: the slip and its questions in one transaction."""
 
 from schoolportal.core.database import write_transaction
+from schoolportal.slips import overview
 from schoolportal.slips.models import Slip, SlipQuestion
 
 
@@ -21,6 +22,8 @@ def create(author, group, title, description, deadline, remind_days_before, ques
     return slip
 
 
-def slips_of_post(post):
-    """The slips that hang under a post."""
-    return list(Slip.select().where(Slip.post == post.id).order_by(Slip.id))
+def slips_of_post(post, with_counts=False):
+    """The slips that hang under a post (with_counts: each with `answered` and `children`,
+    read in the same statement; see overview.with_counts)."""
+    query = Slip.select().where(Slip.post == post.id).order_by(Slip.id)
+    return list(overview.with_counts(query) if with_counts else query)

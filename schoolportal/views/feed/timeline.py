@@ -43,8 +43,11 @@ def post(post_id):
 
 def post_page(found, comment_form, status=200):
     """The post page (also re-shown with a refused reaction)."""
-    [item] = timeline.build_items(current_user, [found], comments_shown=None)
     readers = posts.readers_of(found) if policy.may_see_reads(current_user, found) else None
+    counted = {}  # as posts.read_counts gives them: no entry when nobody is meant to read it
+    if readers and (readers[0] or readers[1]):
+        counted[found.id] = (len(readers[0]), len(readers[0]) + len(readers[1]))
+    [item] = timeline.build_items(current_user, [found], comments_shown=None, reads=counted)
     return render_page(
         "feed/post.html", "partials/feed/comment_form.html", status=status, item=item,
         post=found, readers=readers, form=comment_form, comment_form=comment_form,

@@ -8,7 +8,7 @@ from flask_login import current_user
 from schoolportal import authz
 from schoolportal.core.models import ROLE_PARENT
 from schoolportal.core.rendering import render_page, wants_fragment
-from schoolportal.slips import building, overview, policy, reads, reminders
+from schoolportal.slips import building, policy, reads, reminders
 from schoolportal.slips.forms import ActionForm
 from schoolportal.views import me
 from schoolportal.views.slips import bp
@@ -17,12 +17,13 @@ from schoolportal.views.slips import bp
 @bp.app_template_global("slips_of_post")
 def slips_of_post(post):
     """What the post page shows of slips and read confirmations, for the current user."""
-    slips = building.slips_of_post(post)
-    request_, confirmed = reads.request_and_confirmed(post, current_user)
     sees = policy.may_see_confirmations(current_user, post)
+    # staff who follow the answers get the counts with the slips, in the same statement
+    slips = building.slips_of_post(post, with_counts=sees)
+    request_, confirmed = reads.request_and_confirmed(post, current_user)
     return {
         "slips": slips,
-        "counts": overview.counts(slips) if sees else {},
+        "counts": {slip.id: (slip.answered, slip.children) for slip in slips} if sees else {},
         "asked": request_ is not None,
         "may_ask": policy.may_ask_read_confirmation(current_user, post),
         "may_add_slip": post.group_id is not None
