@@ -20,8 +20,8 @@ class AbsenceRetention:
         """How many reports and leave requests the next purge deletes."""
         last = service.purge_before(today)
         reports = AbsenceReport.select().where(
-            fn.COALESCE(AbsenceReport.ends_on, AbsenceReport.starts_on) <= last).count()
-        return reports + LeaveRequest.select().where(LeaveRequest.ends_on <= last).count()
+            fn.COALESCE(AbsenceReport.ends_on, AbsenceReport.starts_on) <= last)
+        return reports, LeaveRequest.select().where(LeaveRequest.ends_on <= last)
 
     @staticmethod
     def purge(today):

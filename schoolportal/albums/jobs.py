@@ -24,7 +24,7 @@ class PhotoRetention:
     @staticmethod
     def due(today):
         """How many photos the next purge deletes."""
-        return Photo.select().where(Photo.album.in_(PhotoRetention._old_albums())).count()
+        return Photo.select().where(Photo.album.in_(PhotoRetention._old_albums()))
 
     @staticmethod
     def purge(today):

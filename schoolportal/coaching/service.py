@@ -179,7 +179,7 @@ class CoachingRetention:
     @staticmethod
     def due(today):
         """How many items the next purge destroys."""
-        return CoachingMedia.select().where(CoachingMedia.destroy_on <= today).count()
+        return CoachingMedia.select().where(CoachingMedia.destroy_on <= today)
 
     @staticmethod
     def purge(today):

@@ -25,7 +25,7 @@ class MessageRetention:
     @staticmethod
     def due(today):
         """How many conversations the next purge deletes."""
-        return MessageRetention._old_conversations().count()
+        return MessageRetention._old_conversations()
 
     @staticmethod
     def purge(today):

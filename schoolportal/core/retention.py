@@ -3,7 +3,8 @@
     @retention.rule("photos", _l("Photo albums"), _l("Albums are deleted two years after ..."),
                     setting=("RETENTION_PHOTOS_DAYS", 730))
     class PhotoRetention:
-        def due(today): ...   # -> int, how many items the next purge removes
+        def due(today): ...   # -> how many items the next purge removes: an int, or the
+                              #    query (or queries) of those items, counted by `preview`
         def purge(today): ... # -> int, removes them (and their files); runs in its own transaction
 
 `create_app` adds every area's rules here (`add`); `flask purge` and the worker's daily job
@@ -28,7 +29,7 @@ class Rule:
     key: str
     label: object  # lazy string
     description: object  # lazy string: the policy in one or two sentences
-    due: object  # function(today) -> int
+    due: object  # function(today) -> int, a query, or a tuple of queries (see count_due)
     purge: object  # function(today) -> int
     setting: tuple = (None, None)  # (config name or None, default in days)
 
@@ -66,9 +67,28 @@ def limit(key):
     return utcnow() - timedelta(days=setting_of(key)[1])
 
 
+def _queries(due):
+    """The queries a rule's `due` answered with ([] for a number)."""
+    if isinstance(due, int):
+        return []
+    return list(due) if isinstance(due, (list, tuple)) else [due]
+
+
+def count_due(found, today):
+    """How many items a rule's next purge removes, as a number."""
+    due = found.due(today)
+    return due if isinstance(due, int) else sum(query.count() for query in _queries(due))
+
+
 def preview(today):
-    """[(rule, count)] for the retention page: what the next purge would remove."""
-    return [(r, r.due(today)) for r in RULES.values()]
+    """[(rule, count)] for the retention page: what the next purge would remove; every rule
+    that answers with queries is counted in one statement together."""
+    from schoolportal.core.hooks import count_all
+
+    found = [(r, r.due(today)) for r in RULES.values()]
+    numbers = iter(count_all([query for _r, due in found for query in _queries(due)]))
+    return [(r, due if isinstance(due, int) else sum(next(numbers) for _ in _queries(due)))
+            for r, due in found]
 
 
 def run_all(today):

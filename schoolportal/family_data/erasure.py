@@ -319,7 +319,7 @@ class ErasureRule:
     @staticmethod
     def due(today):
         """How many erasures the next purge carries out."""
-        return scheduled().where(Erasure.due_on <= today).count()
+        return scheduled().where(Erasure.due_on <= today)
 
     @staticmethod
     def purge(today):

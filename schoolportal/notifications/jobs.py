@@ -32,9 +32,9 @@ class PushRetention:
         """How many rows the next purge removes."""
         limit = retention.limit("push")
         return (PushDelivery.select().where((PushDelivery.status != "pending")
-                                            & (PushDelivery.created_at < limit)).count()
-                + Notice.select().where(Notice.released_at < limit).count()
-                + PushSubscription.select().where(_silent_devices()).count())
+                                            & (PushDelivery.created_at < limit)),
+                Notice.select().where(Notice.released_at < limit),
+                PushSubscription.select().where(_silent_devices()))
 
     @staticmethod
     def purge(today):

@@ -24,7 +24,7 @@ class AuditRetention:
     @staticmethod
     def due(today):
         """How many entries the next purge deletes."""
-        return AuditEntry.select().where(AuditEntry.at < retention.limit("audit")).count()
+        return AuditEntry.select().where(AuditEntry.at < retention.limit("audit"))
 
     @staticmethod
     def purge(today):
@@ -49,7 +49,7 @@ class SentMailRetention:
     @staticmethod
     def due(today):
         """How many mails the next purge deletes."""
-        return OutboxMail.select().where(SentMailRetention._old()).count()
+        return OutboxMail.select().where(SentMailRetention._old())
 
     @staticmethod
     def purge(today):
@@ -69,7 +69,7 @@ class DeviceRetention:
     def due(today):
         """How many devices the next purge forgets."""
         return KnownDevice.select().where(
-            KnownDevice.last_seen_at < retention.limit("devices")).count()
+            KnownDevice.last_seen_at < retention.limit("devices"))
 
     @staticmethod
     def purge(today):

@@ -11,7 +11,7 @@ from PIL import Image
 
 from schoolportal.coaching import service
 from schoolportal.coaching.models import COACHING_AREA, CoachingMedia, DestructionRecord
-from schoolportal.core import media, worker
+from schoolportal.core import media, retention, worker
 from schoolportal.core.extensions import db
 from schoolportal.core.models import Group, User
 from tests.support.web import ADMIN, OTHER_TEACHER, TEACHER, csrf_token_from
@@ -344,7 +344,7 @@ def test_flask_purge_destroys_due_footage_and_records_it(app, teacher):
     due = [_add(app, TEACHER, -3, title="Oud"), _add(app, TEACHER, 0, data=WEBM, title="Vandaag")]
     kept = [_add(app, TEACHER, 1, title="Morgen"), _add(app, TEACHER, 200, data=MOV)]
     with app.app_context(), db.connection_context():
-        assert service.CoachingRetention.due(worker.school_today()) == 2
+        assert retention.count_due(service.CoachingRetention.rule, worker.school_today()) == 2
     result = app.test_cli_runner().invoke(args=["purge"])
     assert result.exit_code == 0, result.output
     assert "Retention coaching: removed 2." in result.output

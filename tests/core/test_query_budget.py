@@ -25,7 +25,6 @@ STILL_OVER = {
     (TEACHER, "home.index"): 15,  # /
     (TWO_GROUP_PARENT, "home.index"): 11,  # /
     (PARENT, "home.index"): 11,  # /
-    (ADMIN, "privacy_admin.retention_page"): 18,  # /admin/retention
     (ADMIN, "spaces.group"): 13,  # /groups/1
     (TEACHER, "spaces.group"): 14,  # /groups/1
 }
