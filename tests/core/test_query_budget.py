@@ -21,7 +21,7 @@ PAGE_LIMIT = 150
 STILL_OVER = {
     (ADMIN, "feed.post"): 11,  # /posts/13
     (TEACHER, "feed.post"): 11,  # /posts/13
-    (ADMIN, "home.index"): 18,  # /
+    (ADMIN, "home.index"): 16,  # /
     (TEACHER, "home.index"): 15,  # /
     (TWO_GROUP_PARENT, "home.index"): 11,  # /
     (PARENT, "home.index"): 11,  # /

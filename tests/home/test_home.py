@@ -31,6 +31,19 @@ def test_admin_home_shows_the_school(admin):
     assert "60" in html  # pupils
 
 
+def test_school_totals_come_in_one_statement_and_match_the_counts(db_ctx):
+    from schoolportal.core.models import Group, Pupil, User
+    from schoolportal.home import service
+    from tests.support.queries import QueryCounter
+
+    with QueryCounter() as counter:
+        totals = service.school_totals()
+    assert counter.count == 1
+    by_role = User.count_by_role()
+    assert totals == {"groups": Group.select().count(),
+                      "pupils": Pupil.select().where(Pupil.at_school()).count(), **by_role}
+
+
 def test_pages_are_not_cached(parent):
     assert parent.get("/").headers["Cache-Control"] == "no-store"
 
