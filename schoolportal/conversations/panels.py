@@ -11,7 +11,7 @@ HOME_UNREAD = 5
 
 def _unread_panel(user):
     """Staff: the conversations with a message they have not read yet; hidden when none."""
-    unread = [entry for entry in service.inbox(user, limit=20) if entry.unread][:HOME_UNREAD]
+    unread = service.inbox(user, limit=HOME_UNREAD, unread_only=True)
     return {"unread": unread} if unread else None
 
 

@@ -69,16 +69,20 @@ def unread_count(user):
     return unread_conversations(user).count()
 
 
-def inbox(user, limit=INBOX_LIMIT):
-    """The user's conversations, newest activity first, with who is in them (two queries)."""
-    rows = list(
-        ConversationMember.select(ConversationMember, Conversation, Pupil)
-        .join(Conversation)
-        .join(Pupil, JOIN.LEFT_OUTER, on=(Conversation.pupil == Pupil.id))
-        .where(ConversationMember.user == user.id)
-        .order_by(Conversation.last_message_id.desc())
-        .limit(limit))
-    people = _members_of([row.conversation_id for row in rows])
+def inbox(user, limit=INBOX_LIMIT, unread_only=False):
+    """The user's conversations (unread_only: those with a message they have not read),
+    newest activity first, with who is in them (two queries; one when there are none)."""
+    query = (ConversationMember.select(ConversationMember, Conversation, Pupil)
+             .join(Conversation)
+             .join(Pupil, JOIN.LEFT_OUTER, on=(Conversation.pupil == Pupil.id))
+             .where(ConversationMember.user == user.id)
+             .order_by(Conversation.last_message_id.desc())
+             .limit(limit))
+    if unread_only:
+        query = query.where(ConversationMember.last_read_message_id
+                            < Conversation.last_message_id)
+    rows = list(query)
+    people = _members_of([row.conversation_id for row in rows]) if rows else {}
     return [InboxEntry(row.conversation,
                        row.last_read_message_id < row.conversation.last_message_id,
                        others_in(people.get(row.conversation_id, []), user, row.conversation))

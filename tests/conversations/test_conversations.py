@@ -106,6 +106,18 @@ def test_parent_writes_to_a_teacher_of_their_child(app, parent, teacher, sem_con
     assert '<span class="nav-badge">' not in teacher.get("/conversations").get_data(as_text=True)
 
 
+def test_the_teachers_home_card_lists_unread_conversations_until_read(teacher,
+                                                                     sem_conversation):
+    """Only conversations with a message the teacher has not read, asked for in SQL."""
+    def card():
+        html = teacher.get("/").get_data(as_text=True)
+        return 'id="conversations-home-heading"' in html, \
+            f'href="/conversations/{sem_conversation}"' in html
+
+    assert card() == (True, True)
+    teacher.get(f"/conversations/{sem_conversation}")  # read now
+    assert card() == (False, False)
+
 def test_answer_without_javascript_redirects_to_the_message(app, teacher, parent,
                                                            sem_conversation):
     response = reply(teacher, sem_conversation, "Je bent welkom om 10.15 uur.")

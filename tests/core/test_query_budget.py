@@ -22,7 +22,7 @@ STILL_OVER = {
     (ADMIN, "feed.post"): 11,  # /posts/13
     (TEACHER, "feed.post"): 11,  # /posts/13
     (ADMIN, "home.index"): 16,  # /
-    (TEACHER, "home.index"): 15,  # /
+    (TEACHER, "home.index"): 14,  # /
     (TWO_GROUP_PARENT, "home.index"): 11,  # /
     (PARENT, "home.index"): 11,  # /
     (ADMIN, "spaces.group"): 13,  # /groups/1
