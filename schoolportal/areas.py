@@ -14,6 +14,10 @@ read here when `create_app` calls `register(app)` — never as a side effect of 
     policy.py   FINDERS                  {kind: (model, finder)}: how a user reaches one
                                          object of each type (authz; the authorization walk)
     demo.py     seed(today)              demo content, run only by `seed-demo` (schoolportal.demo)
+
+This module (and `schema.py`, which reads each area's `models.py` from AREAS) sits next to
+`create_app`, not in `core/` or in an area: it imports every area, which the core may not
+(the import contracts in pyproject.toml) and no single area should.
 """
 
 from importlib import import_module
