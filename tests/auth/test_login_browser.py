@@ -60,7 +60,7 @@ def _assert_home_of(page, email):
 
 @pytest.mark.parametrize("email", list(ACCOUNTS))
 def test_each_demo_account_logs_in_and_sees_its_home(page, email):
-    log_in(page, email)
+    log_in(page, email, form=True)
 
     _assert_home_of(page, email)
     assert page.errors == []
@@ -69,7 +69,7 @@ def test_each_demo_account_logs_in_and_sees_its_home(page, email):
 @pytest.mark.parametrize("email", [PARENT, TEACHER])
 def test_login_and_logout_work_without_javascript(page_without_js, email):
     page = page_without_js
-    log_in(page, email)
+    log_in(page, email, form=True)
     _assert_home_of(page, email)
 
     page.locator(LOGOUT_BUTTON).click()

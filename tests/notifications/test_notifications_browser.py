@@ -18,6 +18,8 @@ from tests.support.browser import (
 )
 from tests.support.web import PARENT, TEACHER
 
+pytestmark = pytest.mark.service_worker  # the worker runs here (tests/support/browser.py)
+
 
 @pytest.fixture
 def with_vapid_key(app):

@@ -8,6 +8,7 @@ Browser test modules import `expect` from here, never with `importorskip`.
 """
 
 import os
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -108,21 +109,30 @@ def viewport():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def new_page(browser, live_server, request):
     """Open a page in a fresh browser context: new_page(java_script_enabled=..., viewport=...).
 
     Every page collects console errors and uncaught exceptions in `page.errors` (a list
     of strings); CSP violations show up there as console errors. Contexts are closed
     before the live server stops (this fixture depends on it).
+
+    The service worker (/sw.js) runs only in the modules marked `service_worker`: the tests
+    of the worker itself (install, offline, push) and the walk over every page, which sees
+    the portal as a phone does. Elsewhere contexts block it: it only keeps static files
+    and the offline page, which those tests do not use, and every new context would
+    otherwise install it and fill its cache first. `service_workers=` overrides.
     """
     contexts = []
+    default_workers = "allow" if request.node.get_closest_marker("service_worker") else "block"
 
-    def make(java_script_enabled=True, viewport=DESKTOP, **options):
+    def make(java_script_enabled=True, viewport=DESKTOP, service_workers=default_workers,
+             **options):
         context = browser.new_context(
             base_url=live_server,
             viewport=viewport,
             java_script_enabled=java_script_enabled,
             locale="nl-NL",
+            service_workers=service_workers,
             **options,
         )
         context.set_default_timeout(TIMEOUT_MS)
@@ -169,19 +179,34 @@ def submit_login(page, email, password=DEMO_PASSWORD):
     form.locator("button[type=submit]").click()
 
 
-def log_in(page, email, password=DEMO_PASSWORD, expect_success=True):
-    """Log in through the real login form at /login.
+def log_in(page, email, password=DEMO_PASSWORD, expect_success=True, form=False):
+    """Log in as `email` and open the page the login leads to.
 
-    With expect_success, wait until the browser has left /login (htmx-boosted or a plain
-    form post); otherwise wait for the error alert in the re-rendered form.
+    Without `form`, the browser context logs in over HTTP (page.request shares the
+    context's cookies): the same GET /login for the CSRF token and the same POST as the form
+    sends, then the browser opens where the login redirects to. Most browser tests only need
+    to be logged in, and this spares each of them rendering the login page. Tests of the
+    login itself pass form=True: the real form at /login, filled in and submitted; with
+    expect_success they wait until the browser has left /login (htmx-boosted or a plain form
+    post), otherwise for the error alert in the re-rendered form.
     """
-    page.goto("/login")
-    submit_login(page, email, password)
-    if expect_success:
-        page.wait_for_url(lambda url: urlparse(url).path != "/login")
-    else:
-        page.locator("form#auth-login [role=alert]").wait_for()
-    page.wait_for_load_state()
+    if form or not expect_success:
+        page.goto("/login")
+        submit_login(page, email, password)
+        if expect_success:
+            page.wait_for_url(lambda url: urlparse(url).path != "/login")
+        else:
+            page.locator("form#auth-login [role=alert]").wait_for()
+        page.wait_for_load_state()
+        return
+    login_page = page.request.get("/login")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login_page.text()).group(1)
+    response = page.request.post("/login", form={
+        "email": email, "password": password, "csrf_token": token}, max_redirects=0)
+    location = response.headers.get("location", "")
+    assert response.status in (302, 303) and urlparse(location).path != "/login", (
+        f"logging in as {email} failed: {response.status} {location}")
+    page.goto(location)
 
 
 def wait_for_htmx(page):
@@ -189,23 +214,44 @@ def wait_for_htmx(page):
     page.wait_for_function("() => typeof window.htmx !== 'undefined'", timeout=TIMEOUT_MS)
 
 
-AXE_RUN = "() => axe.run({resultTypes: ['violations']}).then(results => results.violations)"
+AXE_RUN = """(rules) => axe.run(rules
+    ? {runOnly: {type: 'rule', values: rules}, resultTypes: ['violations']}
+    : {resultTypes: ['violations']}).then(results => results.violations)"""
+# The rules axe runs by default that can find something serious or critical: a rule reports
+# the impact it declares (a rule that declares none is kept).
+SERIOUS_RULES = """() => {
+  const rank = {minor: 0, moderate: 1, serious: 2, critical: 3};
+  return axe._audit.rules
+    .filter(rule => rule.enabled !== false && (!rule.impact || rank[rule.impact] >= 2))
+    .map(rule => rule.id);
+}"""
 
 
-def axe_violations(page):
-    """axe-core's violations on the page as it is now: every rule runs, and only the
-    violations travel back (not the passes and the inapplicable rules, which cost more to
-    send and parse than axe takes to run). axe is injected once per document.
+def axe_violations(page, serious_only=False):
+    """axe-core's violations on the page as it is now: every rule that axe runs by default
+    (with serious_only, those of them that can find something serious or critical), and
+    only the violations travel back (not the passes and the inapplicable rules, which cost
+    more to send and parse than axe takes to run).
 
     axe is injected with page.evaluate, which goes through the DevTools protocol and is
     not subject to the page's CSP (script-src 'self'), so the contexts keep the real CSP
-    and no bypass_csp is needed.
+    and no bypass_csp is needed. The first time, it also becomes an init script of the
+    page's browser context: every later document of that context starts with axe, and
+    Chromium compiles the same script once instead of receiving and compiling it per page.
     """
     from axe_playwright_python.base import AXE_SCRIPT
 
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE_SCRIPT)
-    return page.evaluate(AXE_RUN)
+        if not getattr(page.context, "axe_on_every_document", False):
+            page.context.add_init_script(AXE_SCRIPT)
+            page.context.axe_on_every_document = True
+    rules = None
+    if serious_only:
+        if not hasattr(page.context, "serious_axe_rules"):
+            page.context.serious_axe_rules = page.evaluate(SERIOUS_RULES)
+        rules = page.context.serious_axe_rules
+    return page.evaluate(AXE_RUN, rules)
 
 
 def assert_no_axe_violations(page):

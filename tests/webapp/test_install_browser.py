@@ -7,6 +7,8 @@ import pytest
 from tests.support.browser import PHONE, log_in
 from tests.support.web import PARENT
 
+pytestmark = pytest.mark.service_worker  # the worker runs here (tests/support/browser.py)
+
 CONTROLLED = "() => navigator.serviceWorker.controller !== null"
 INSTALLED = """async () => {
   const registration = await navigator.serviceWorker.ready;
