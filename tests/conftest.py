@@ -28,6 +28,7 @@ What a test may not do:
 import copy
 import os
 import shutil
+from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import pytest
@@ -46,9 +47,8 @@ from tests.support.web import (
 )
 
 # Browser fixtures (a live server, one Chromium per run, axe) for the browser tests that sit
-# in each area's folder next to its other tests; `demo_school` (every area's examples) for the
-# walks over every page.
-pytest_plugins = ["tests.support.browser", "tests.support.crawl"]
+# in each area's folder next to its other tests.
+pytest_plugins = ["tests.support.browser"]
 
 PG_BASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -127,30 +127,30 @@ def template_db(tmp_path_factory):
 
 
 PRISTINE = "pristine"  # the PostgreSQL schema holding the seeded tables each test starts from
-_RESET_SQL = {}  # database URL -> the one batch that puts the pristine rows back
+_RESET_SQL = {}  # (database URL, schema) -> the one batch that puts that schema's rows back
 
 
-def _keep_pristine_copy():
-    """Copy every seeded table into the schema `pristine`, and write the batch that resets."""
+def _keep_pristine_copy(schema=PRISTINE):
+    """Copy every table into `schema`, and write the batch that puts those rows back."""
     tables = [t for t in db.get_tables() if t != "migratehistory"]
-    db.execute_sql(f"DROP SCHEMA IF EXISTS {PRISTINE} CASCADE; CREATE SCHEMA {PRISTINE}")
+    db.execute_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
     for table in tables:
-        db.execute_sql(f'CREATE TABLE {PRISTINE}."{table}" AS TABLE public."{table}"')
+        db.execute_sql(f'CREATE TABLE {schema}."{table}" AS TABLE public."{table}"')
     serials = db.execute_sql(
         "SELECT table_name, column_name, pg_get_serial_sequence("
         "quote_ident(table_name), column_name) FROM information_schema.columns "
         "WHERE table_schema = 'public' AND column_default LIKE %s", ("nextval%",)).fetchall()
     statements = ["SET LOCAL session_replication_role = replica"]
     statements += [f'DELETE FROM public."{table}"' for table in tables]
-    statements += [f'INSERT INTO public."{t}" SELECT * FROM {PRISTINE}."{t}"' for t in tables]
+    statements += [f'INSERT INTO public."{t}" SELECT * FROM {schema}."{t}"' for t in tables]
     if serials:
         statements.append("SELECT " + ", ".join(
             f"setval('{sequence}', COALESCE((SELECT MAX(\"{column}\") FROM public.\"{table}\"), "
             "0) + 1, false)" for table, column, sequence in serials))
-    _RESET_SQL[PG_URL] = "; ".join(statements)
+    _RESET_SQL[(PG_URL, schema)] = "; ".join(statements)
 
 
-def _fresh_postgres(app):
+def _fresh_postgres(app, schema=PRISTINE):
     """Put back the rows every test starts from, in one round trip.
 
     The seeded rows wait in the schema `pristine`; with foreign-key triggers off, DELETE and
@@ -158,7 +158,7 @@ def _fresh_postgres(app):
     from the seeded ones as on a fresh SQLite copy.
     """
     with app.app_context(), db.connection_context(), db.atomic():
-        db.execute_sql(_RESET_SQL[PG_URL])
+        db.execute_sql(_RESET_SQL[(PG_URL, schema)])
 
 
 def _fresh_sqlite(template, path):
@@ -236,6 +236,63 @@ def own_app(template_db, tmp_path):
     yield application
     if not db.is_closed():
         db.close()
+
+
+EXAMPLES = "pristine_examples"  # the PostgreSQL schema holding the demo school with examples
+
+
+@pytest.fixture(scope="session")
+def _examples_snapshots(tmp_path_factory):
+    """The demo school with every area's examples, as this worker first seeded it, per school
+    day: {day: (SQLite file or None, media folder)}."""
+    return {"folder": tmp_path_factory.mktemp("examples"), "days": {}}
+
+
+@pytest.fixture
+def demo_school(app, ctx, _examples_snapshots):
+    """The demo school with every area's examples (posts, photos, absences, meetings...).
+
+    Seeding every example takes a second or two; each worker seeds once per school day and
+    keeps the result (the database as a file or a PostgreSQL schema, and the media files),
+    so later tests get a copy of exactly what seeding would have given them.
+    """
+    from schoolportal.core.clock import school_today
+    from schoolportal.core.database import write_transaction
+
+    today = ctx(school_today)
+    media = Path(app.config["MEDIA_ROOT"])
+    kept = _examples_snapshots["days"].get(today)
+    if kept is not None:
+        database_file, kept_media = kept
+        if PG_URL:
+            _fresh_postgres(app, EXAMPLES)
+        else:
+            url = _fresh_sqlite(database_file, media.parent / "schoolportal-examples.db")
+            app.config["DATABASE_URL"] = url
+        if kept_media.exists():
+            shutil.copytree(kept_media, media, dirs_exist_ok=True)
+        return app
+
+    def seed():
+        for area in demo.EXAMPLES:
+            with write_transaction():
+                area.seed(today)
+    ctx(seed)
+
+    folder = _examples_snapshots["folder"] / today.isoformat()
+    folder.mkdir()
+    database_file = None
+    with app.app_context(), db.connection_context():
+        if PG_URL:
+            _keep_pristine_copy(EXAMPLES)
+        else:
+            db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            database_file = folder / "schoolportal.db"
+            shutil.copyfile(db.database, database_file)
+    if media.exists():
+        shutil.copytree(media, folder / "media")
+    _examples_snapshots["days"][today] = (database_file, folder / "media")
+    return app
 
 
 def pytest_xdist_make_scheduler(config, log):

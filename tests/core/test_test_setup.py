@@ -56,3 +56,42 @@ def test_the_postgresql_connection_is_kept_open_between_requests(app, client):
         with app.app_context(), db.connection_context():
             pids.add(db.execute_sql("SELECT pg_backend_pid()").fetchone()[0])
     assert len(pids) == 1
+
+
+def _rows_and_files(app):
+    """How many rows each table holds, and how many media files there are."""
+    from pathlib import Path
+
+    with app.app_context(), db.connection_context():
+        rows = {table: db.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+                for table in db.get_tables() if table != "migratehistory"}
+    media = Path(app.config["MEDIA_ROOT"])
+    return rows, sum(1 for f in media.rglob("*") if f.is_file()) if media.exists() else 0
+
+
+def test_seeding_every_example_gives_the_demo_school(app, ctx):
+    from schoolportal import demo
+    from schoolportal.core.clock import school_today
+    from schoolportal.core.database import write_transaction
+
+    def seed():
+        for area in demo.EXAMPLES:
+            with write_transaction():
+                area.seed(school_today())
+    ctx(seed)
+    SEEN["examples"] = _rows_and_files(app)
+    assert SEEN["examples"][1] > 0 and SEEN["examples"][0]["post"] > 0
+
+
+@pytest.mark.parametrize("change", [True, False], ids=["then-changed", "again"])
+def test_the_kept_demo_school_is_what_seeding_gives(demo_school, ctx, change):
+    """demo_school seeds once per worker and day, then copies: the copy has every row and
+    file a fresh seeding has, also after a test changed its own copy."""
+    if "examples" not in SEEN:
+        pytest.fail("the seeding test of this module did not run before this one")
+    assert _rows_and_files(demo_school) == SEEN["examples"]
+    if change:
+        from schoolportal.feed.models import Post
+
+        ctx(lambda: Post.delete().execute())
+        assert _rows_and_files(demo_school)[0]["post"] == 0

@@ -1,19 +1,15 @@
 """Walking every page a demo role reaches by links: one page per route (endpoint).
 
 The browser walk (tests/webapp/test_every_page_browser.py) and the query-budget walk
-(tests/core/test_query_budget.py) share the school they walk and the way they walk it.
+(tests/core/test_query_budget.py) share the way they walk, and the school they walk: the
+`demo_school` fixture (tests/conftest.py).
 """
 
 import re
 from collections import deque
 from urllib.parse import urlsplit
 
-import pytest
 from werkzeug.exceptions import HTTPException
-
-from schoolportal import demo
-from schoolportal.core.clock import school_today
-from schoolportal.core.database import write_transaction
 
 START = ("/", "/menu")
 # Files, feeds and exports are not pages; logging out would end the walk, a language switch
@@ -21,17 +17,6 @@ START = ("/", "/menu")
 NOT_A_PAGE = re.compile(
     r"(/logout|/download|/export|\.csv|\.ics|\.xml|\.zip|\.pdf|/attachments/|/files/|/html$"
     r"|/albums/photos/\d+/\d+\.|/account/photo/|/static/|/sw\.js|/manifest|/language)")
-
-
-@pytest.fixture
-def demo_school(app, ctx):
-    """The demo school with every area's examples (posts, photos, absences, meetings...)."""
-    def seed():
-        for area in demo.EXAMPLES:
-            with write_transaction():
-                area.seed(school_today())
-    ctx(seed)
-    return app
 
 
 def walk(app, open_page, limit):
