@@ -26,6 +26,7 @@ What a test may not do:
 """
 
 import copy
+import gc
 import os
 import shutil
 from pathlib import Path
@@ -49,6 +50,12 @@ from tests.support.web import (
 # Browser fixtures (a live server, one Chromium per run, axe) for the browser tests that sit
 # in each area's folder next to its other tests.
 pytest_plugins = ["tests.support.browser"]
+
+# A test allocates many short-lived objects (query nodes, templates' output) and keeps
+# few: the young generation is collected every 100,000 allocations instead of 700, the older
+# ones less often too. About 5 % of the suite's Python time (tests/absence, conversations,
+# access and onboarding: 21.7-22.3 s before, 20.8-21.2 s after); garbage goes a little later.
+gc.set_threshold(100_000, 50, 100)
 
 PG_BASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")

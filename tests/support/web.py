@@ -31,16 +31,25 @@ def csrf_token_from(html):
 
 def csrf_token_for(client):
     """The CSRF token a form would carry for this client's session, without rendering a
-    page: Flask-WTF's own generate_csrf, run on the client's session."""
+    page: Flask-WTF's own generate_csrf, run on the client's session.
+
+    The login page also reads the school once per process and database (its name, see
+    School.current); so does this, so that the pages a test counts statements of after
+    logging in find what they would find after the real login page.
+    """
+    from flask import session as request_session
     from flask_wtf.csrf import generate_csrf
 
-    with client.session_transaction() as session, \
-            client.application.test_request_context():
-        from flask import session as request_session
+    from schoolportal.core.extensions import db
+    from schoolportal.core.models import School
 
+    app = client.application
+    with client.session_transaction() as session, app.test_request_context():
         request_session.update(session)
         token = generate_csrf()
         session.update(request_session)
+        with db.connection_context():
+            School.current()
     return token
 
 
