@@ -59,13 +59,29 @@ def reopen_comments(post):
             Post.id == post.id).execute()
 
 
-def house_rules():
-    """The rules (`body`, `body_html`): the school's own once an admin set them, else ours."""
-    saved = CommentRules.current()
+def house_rules(read_with=None):
+    """The rules (`body`, `body_html`): the school's own once an admin set them, else ours.
+
+    `read_with`: a row read with `rules_column()` (the post page reads them with its post),
+    so no statement of their own; it then holds `body_html` only, which is what is shown.
+    """
+    if read_with is not None and hasattr(read_with, "rules_html"):
+        if read_with.rules_html is not None:
+            return CommentRules(body_html=read_with.rules_html)
+        saved = None
+    else:
+        saved = CommentRules.current()
     if saved is not None:
         return saved
     text = default_rules_markdown()
     return CommentRules(body=text, body_html=richtext.to_html(text))
+
+
+def rules_column():
+    """The school's house rules as last saved (HTML), as a column of another statement;
+    NULL while it uses ours (see house_rules)."""
+    return (CommentRules.select(CommentRules.body_html)
+            .order_by(CommentRules.id.desc()).limit(1).alias("rules_html"))
 
 
 def default_rules_markdown():

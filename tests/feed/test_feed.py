@@ -249,12 +249,17 @@ def test_staff_hide_a_reaction_from_parents(ctx, parent, teacher, login_as, grou
 
 
 def test_admin_edits_house_rules_others_cannot(ctx, admin, parent, teacher, group_post):
+    # Read with the post: ours until the school saves its own, then its latest version.
+    assert "respect" in parent.get(f"/posts/{group_post}").get_data(as_text=True).lower()
     page = admin.get("/feed/rules").get_data(as_text=True)
     token = csrf_token_from(page)
     assert admin.post("/feed/rules", data={"body": "", "csrf_token": token}).status_code == 422
     response = admin.post("/feed/rules", data={"body": "1. Blijf vriendelijk", "csrf_token": token})
     assert response.status_code == 302
     assert "Blijf vriendelijk" in parent.get(f"/posts/{group_post}").get_data(as_text=True)
+    admin.post("/feed/rules", data={"body": "1. Blijf heel vriendelijk", "csrf_token": token})
+    shown = parent.get(f"/posts/{group_post}").get_data(as_text=True)
+    assert "Blijf heel vriendelijk" in shown and "respect" not in shown.lower()
     for client in (parent, teacher):
         own = csrf_token_from(client.get("/feed/rules").get_data(as_text=True))
         assert client.post("/feed/rules", data={"body": "x", "csrf_token": own}).status_code == 403

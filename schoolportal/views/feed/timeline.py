@@ -37,7 +37,8 @@ def index():
 @authz.signed_in
 def post(post_id):
     """One post with all its reactions; staff also see who has and has not read it."""
-    found = policy.post_or_404(current_user, post_id, columns=timeline.has_files_and_photos())
+    found = policy.post_or_404(current_user, post_id, columns=[
+        *timeline.has_files_and_photos(), comments.rules_column()])
     return post_page(found, CommentForm(formdata=None))
 
 
@@ -51,7 +52,7 @@ def post_page(found, comment_form, status=200):
     return render_page(
         "feed/post.html", "partials/feed/comment_form.html", status=status, item=item,
         post=found, readers=readers, form=comment_form, comment_form=comment_form,
-        house_rules=comments.house_rules(), action_form=ConfirmForm(formdata=None),
+        house_rules=comments.house_rules(read_with=found), action_form=ConfirmForm(formdata=None),
         may_edit=policy.may_edit_post(current_user, found),
         may_moderate=policy.may_moderate_post(current_user, found),
         published=posts.is_published(found),
