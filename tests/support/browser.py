@@ -214,7 +214,8 @@ def wait_for_htmx(page):
     page.wait_for_function("() => typeof window.htmx !== 'undefined'", timeout=TIMEOUT_MS)
 
 
-AXE_RUN = """(rules) => axe.run(rules
+# null when this document has no axe yet (one round trip either way)
+AXE_RUN = """(rules) => typeof window.axe !== 'object' ? null : axe.run(rules
     ? {runOnly: {type: 'rule', values: rules}, resultTypes: ['violations']}
     : {resultTypes: ['violations']}).then(results => results.violations)"""
 # The rules axe runs by default that can find something serious or critical: a rule reports
@@ -241,17 +242,17 @@ def axe_violations(page, serious_only=False):
     """
     from axe_playwright_python.base import AXE_SCRIPT
 
-    if not page.evaluate("() => typeof window.axe === 'object'"):
+    rules = getattr(page.context, "serious_axe_rules", None) if serious_only else None
+    found = None if serious_only and rules is None else page.evaluate(AXE_RUN, rules)
+    if found is None:  # axe is not on this document yet
         page.evaluate(AXE_SCRIPT)
         if not getattr(page.context, "axe_on_every_document", False):
             page.context.add_init_script(AXE_SCRIPT)
             page.context.axe_on_every_document = True
-    rules = None
-    if serious_only:
-        if not hasattr(page.context, "serious_axe_rules"):
-            page.context.serious_axe_rules = page.evaluate(SERIOUS_RULES)
-        rules = page.context.serious_axe_rules
-    return page.evaluate(AXE_RUN, rules)
+        if serious_only:
+            rules = page.context.serious_axe_rules = page.evaluate(SERIOUS_RULES)
+        found = page.evaluate(AXE_RUN, rules)
+    return found
 
 
 def assert_no_axe_violations(page):
