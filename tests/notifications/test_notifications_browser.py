@@ -11,6 +11,7 @@ from py_vapid import Vapid02
 from tests.support.browser import (
     DESKTOP,
     PHONE,
+    WORKER_READY,
     assert_no_axe_violations,
     log_in,
     path_of,
@@ -85,7 +86,7 @@ def _registration_id(cdp, origin):
 def _notifications(page):
     """The notifications the service worker shows now: [{title, body, url}]."""
     return page.evaluate("""async () => {
-        const registration = await navigator.serviceWorker.ready;
+        const registration = await """ + WORKER_READY + """;
         return (await registration.getNotifications()).map(
             n => ({title: n.title, body: n.body, url: n.data.url}));
     }""")
@@ -98,7 +99,7 @@ def test_a_push_shows_a_notification_and_its_tap_opens_the_page(new_page, live_s
     page.goto("/account/notifications")
     page.evaluate("""async () => {
         await navigator.serviceWorker.register('/sw.js', {scope: '/'});
-        await navigator.serviceWorker.ready;
+        await """ + WORKER_READY + """;
     }""")
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")

@@ -166,6 +166,14 @@ def page_without_js(new_page, viewport):
     return new_page(java_script_enabled=False, viewport=viewport)
 
 
+# `navigator.serviceWorker.ready` as a JavaScript expression that gives up after 10 s: a page
+# whose context blocks the worker (a module not marked `service_worker`) would otherwise wait
+# for ever, and page.evaluate has no timeout of its own.
+WORKER_READY = """Promise.race([navigator.serviceWorker.ready, new Promise((_, fail) => setTimeout(
+    () => fail(new Error('no service worker became ready within 10 s: does the module have '
+                         + 'pytestmark = pytest.mark.service_worker?')), 10000))])"""
+
+
 def path_of(page):
     """The path (without query) of the page's current URL."""
     return urlparse(page.url).path

@@ -4,14 +4,14 @@ import re
 
 import pytest
 
-from tests.support.browser import PHONE, log_in
+from tests.support.browser import PHONE, WORKER_READY, log_in
 from tests.support.web import PARENT
 
 pytestmark = pytest.mark.service_worker  # the worker runs here (tests/support/browser.py)
 
 CONTROLLED = "() => navigator.serviceWorker.controller !== null"
 INSTALLED = """async () => {
-  const registration = await navigator.serviceWorker.ready;
+  const registration = await """ + WORKER_READY + """;
   return registration.active && registration.active.scriptURL;
 }"""
 
@@ -59,7 +59,7 @@ def test_after_a_reload_the_worker_controls_the_page_and_offline_shows_the_offli
     assert page.evaluate(INSTALLED).endswith("/sw.js")
     page.reload()
     page.wait_for_function(CONTROLLED)
-    scope = page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
+    scope = page.evaluate(f"async () => (await {WORKER_READY}).scope")
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", scope)
     page.context.set_offline(True)
     text = _offline_text(page, "/feed")
