@@ -50,6 +50,7 @@ from schoolportal.core.models import (
     User,
     utcnow,
 )
+from schoolportal.core.together import Rows, read_together
 from schoolportal.notifications import service as notifications
 
 DEFAULT_SCHOOL_STARTS_AT = "08:30"
@@ -356,18 +357,33 @@ def withdraw_leave(leave):
 
 # --- lists ---------------------------------------------------------------------------
 
-def ongoing_by_pupil(pupil_ids, day):
-    """Per pupil id: reports not over before the day, first ones first (one query)."""
+def ongoing_by_pupil(pupil_ids, day, reports=None):
+    """Per pupil id: reports not over before the day, first ones first (one query, or the
+    rows of AbsenceReport.not_over already read)."""
     found = {pupil_id: [] for pupil_id in pupil_ids}
-    for row in AbsenceReport.not_over(list(found), day):
+    if reports is None:
+        reports = AbsenceReport.not_over(list(found), day)
+    for row in reports:
         found[row.pupil_id].append(row)
     return found
 
 
 def absent_on(pupil_ids, day):
-    """Who is away on the day: reports and approved leave, in school order (two queries)."""
-    entries = (list(AbsenceReport.between(pupil_ids, day, day))
-               + list(LeaveRequest.approved_between(pupil_ids, day, day)))
+    """Who is away on the day: reports and approved leave, in school order (one statement)."""
+    queries = absent_queries(pupil_ids, day)
+    return in_school_order(*read_together([Rows(query) for query in queries]))
+
+
+def absent_queries(pupil_ids, day):
+    """The reports and the approved leave behind `absent_on` (queries, for the home page to
+    read with its other cards; in_school_order makes the list of them)."""
+    return (AbsenceReport.between(pupil_ids, day, day),
+            LeaveRequest.approved_between(pupil_ids, day, day))
+
+
+def in_school_order(reports, leave):
+    """Reports and leave together, by group and child."""
+    entries = list(reports) + list(leave)
     entries.sort(key=lambda e: (e.pupil.group.sort_order, e.pupil.group.name,
                                 e.pupil.first_name, e.pupil.last_name))
     return entries

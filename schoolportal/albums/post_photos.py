@@ -92,15 +92,26 @@ def _first_photos(user, post_ids, shown):
 def with_first_photo(user, posts):
     """[(post, PostPhotos or None)] for a query of posts (its columns, order and limit kept),
     each with its first photo this user may see and how many they see: one statement."""
+    return first_photo_pairs(first_photo_query(user, posts))
+
+
+def first_photo_query(user, posts):
+    """The query behind `with_first_photo`: each post with its first photo's columns (a query,
+    for the home page to read with its other cards; first_photo_pairs makes the pairs)."""
     photo_fields = Photo._meta.sorted_fields
     first = (_first_photos(user, posts.select(posts.model.id), 1)
              .select(*[f.alias(f"photo_{f.name}") for f in photo_fields],
                      Album.post.alias("post_id"), SQL('"ranked"."total"').alias("total"))
              .order_by()).alias("first_photo")
-    rows = (posts.select_extend(*[first.c[f"photo_{f.name}"] for f in photo_fields],
+    return (posts.select_extend(*[first.c[f"photo_{f.name}"] for f in photo_fields],
                                 first.c.total)
             .join(first, JOIN.LEFT_OUTER, on=(first.c.post_id == posts.model.id))
             .objects())
+
+
+def first_photo_pairs(rows):
+    """(post, PostPhotos or None) for each row of `first_photo_query`."""
+    photo_fields = Photo._meta.sorted_fields
     result = []
     for post in rows:
         pictures = None

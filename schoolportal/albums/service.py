@@ -9,13 +9,14 @@ without files would break the page).
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from peewee import Case, fn
+from peewee import Case, SelectQuery, fn
 
 from schoolportal.albums import photos, policy, processing
 from schoolportal.albums.models import Album, Photo, PhotoTag
 from schoolportal.core import images
 from schoolportal.core.database import write_transaction
 from schoolportal.core.models import Pupil, utcnow
+from schoolportal.core.together import Rows, read_together
 
 MAX_FILES = 30
 PAGE_SIZE = 30  # photos per page of an album's grid (125 photos were 87 KB of HTML)
@@ -106,23 +107,16 @@ def store_photos(album, user, checked):
 def album_cards(user, albums):
     """AlbumCards for these albums: counts and covers of photos this user sees.
 
-    One statement besides the albums: of each album's visible photos, the cover (when this
-    user may see it) and the first one, each with the album's count (window functions).
+    Of each album's visible photos, the cover (when this user may see it) and the first one,
+    each with the album's count (window functions): read with a query of albums in one
+    statement, and in one besides a list of albums.
     """
-    albums = list(albums)
-    if not albums:
-        return []
-    ranked = (policy.visible_photos(user)
-              .select(Photo.id,
-                      fn.COUNT(Photo.id).over(partition_by=[Photo.album]).alias("count"),
-                      fn.ROW_NUMBER().over(partition_by=[Photo.album], order_by=[Photo.id])
-                      .alias("rn"))
-              .where(Photo.album.in_([album.id for album in albums]))).alias("ranked")
-    rows = (Photo.select(Photo, ranked.c.count.alias("count"), ranked.c.rn.alias("rn"))
-            .join(ranked, on=(Photo.id == ranked.c.id))
-            .switch(Photo).join(Album, on=(Photo.album == Album.id))
-            .where((ranked.c.rn == 1) | (Photo.id == Album.cover_photo_id))
-            .objects())
+    if isinstance(albums, SelectQuery):  # the albums and their photos in one statement
+        albums, rows = read_together([Rows(albums),
+                                      Rows(_cover_rows(user, albums.select(Album.id)))])
+    else:
+        albums = list(albums)
+        rows = _cover_rows(user, [album.id for album in albums]) if albums else []
     counts, firsts, covers = {}, {}, {}
     for photo in rows:
         counts[photo.album_id] = photo.count
@@ -132,6 +126,22 @@ def album_cards(user, albums):
     return [AlbumCard(album, counts.get(album.id, 0),
                       covers.get(album.cover_photo_id) or firsts.get(album.id))
             for album in albums]
+
+
+def _cover_rows(user, album_ids):
+    """The cover and first visible photo of each album (ids or a subquery), with `count`
+    (the album's visible photos) and `rn` (1 for the first)."""
+    ranked = (policy.visible_photos(user)
+              .select(Photo.id,
+                      fn.COUNT(Photo.id).over(partition_by=[Photo.album]).alias("count"),
+                      fn.ROW_NUMBER().over(partition_by=[Photo.album], order_by=[Photo.id])
+                      .alias("rn"))
+              .where(Photo.album.in_(album_ids))).alias("ranked")
+    return (Photo.select(Photo, ranked.c.count.alias("count"), ranked.c.rn.alias("rn"))
+            .join(ranked, on=(Photo.id == ranked.c.id))
+            .switch(Photo).join(Album, on=(Photo.album == Album.id))
+            .where((ranked.c.rn == 1) | (Photo.id == Album.cover_photo_id))
+            .objects())
 
 
 def albums_of_space(user, group=None, limit=None):

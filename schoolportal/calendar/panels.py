@@ -4,13 +4,14 @@ from flask_babel import lazy_gettext as _l
 
 from schoolportal.calendar import service
 from schoolportal.core import worker
-from schoolportal.core.hooks import HomePanel, NavItem
+from schoolportal.core.hooks import HomePanel, NavItem, Rows
 from schoolportal.core.models import ROLE_PARENT, ROLES
 
 
 def coming_up(user):
     """The "binnenkort" card: the next few activities for everyone."""
-    return {"activities": service.upcoming(user, worker.school_today())}
+    return {"activities": Rows(service.upcoming_rows(user, worker.school_today()),
+                               then=service.upcoming_of)}
 
 
 NAV_ITEMS = (NavItem("calendar.month", _l("Year calendar"), order=30,

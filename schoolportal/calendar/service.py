@@ -125,13 +125,23 @@ def with_audience(activities):
     """
     if not isinstance(activities, SelectQuery):
         return _with_audience_of_list(activities)
+    return grouped(audience_rows(activities))
+
+
+def audience_rows(activities):
+    """The query `with_audience` reads: each activity once per group it is for (a query, so
+    the home page reads it with its other cards; `grouped` makes the activities of it)."""
     if activities._limit is not None:
         activities = Activity.select().where(Activity.id.in_(activities.select(Activity.id)))
     audience = [field.alias(f"audience_{field.name}") for field in Group._meta.sorted_fields]
-    rows = (activities.select(Activity, *audience)
+    return (activities.select(Activity, *audience)
             .join(ActivityGroup, JOIN.LEFT_OUTER, on=(ActivityGroup.activity == Activity.id))
             .join(Group, JOIN.LEFT_OUTER, on=(ActivityGroup.group == Group.id))
             .order_by(Activity.id, Group.sort_order, Group.name).objects())
+
+
+def grouped(rows):
+    """The activities of `audience_rows`' rows in date order, each with `.groups`."""
     by_id = {}
     for row in rows:
         activity = by_id.get(row.id)
@@ -215,9 +225,16 @@ def month_in_range(year, month):
     return FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12
 
 
-def upcoming(user, today):
-    """The next few activities for the home page ("binnenkort"), running ones included."""
-    return activities_between(user, today, today + timedelta(days=UPCOMING_DAYS))[:UPCOMING_LIMIT]
+def upcoming_rows(user, today):
+    """The next few activities for the home page ("binnenkort"), running ones included: a
+    query the home card reads with the others; upcoming_of makes the activities of it."""
+    return audience_rows(policy.visible_activities(user).where(
+        Activity.overlapping(today, today + timedelta(days=UPCOMING_DAYS))))
+
+
+def upcoming_of(rows):
+    """The first activities of `upcoming_rows`' rows, with their groups."""
+    return grouped(rows)[:UPCOMING_LIMIT]
 
 
 def school_year_start(day):

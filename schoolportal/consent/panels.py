@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from schoolportal import authz
 from schoolportal.albums import policy as albums_policy
 from schoolportal.consent import policy, service
-from schoolportal.core.hooks import HomePanel, NavItem
+from schoolportal.core.hooks import HomePanel, NavItem, Rows
 from schoolportal.core.models import ROLE_PARENT, ROLE_STAFF
 
 PANEL_CHANGES = 8
@@ -15,13 +15,15 @@ PANEL_PHOTOS = 12
 def _staff_panel(user):
     """Recent consent changes of the teacher's pupils, and the photos a "no" now holds back."""
     followed = policy.consent_followed_pupils(user)
-    changes = list(service.recent_changes(followed, limit=PANEL_CHANGES))
-    photos = list(service.withdrawn_photos(albums_policy.visible_photos(user), followed)
-                  .limit(PANEL_PHOTOS))
-    if not changes and not photos:
-        return None
-    return {"changes": changes, "photos": photos,
+    return {"changes": Rows(service.recent_changes(followed, limit=PANEL_CHANGES)),
+            "photos": Rows(service.withdrawn_photos(albums_policy.visible_photos(user), followed)
+                           .limit(PANEL_PHOTOS)),
             "groups": policy.consent_group_list(user)}
+
+
+def _staff_card(values):
+    """Hidden without changes or photos held back."""
+    return values if values["changes"] or values["photos"] else None
 
 
 def _parent_panel(user):
@@ -41,5 +43,5 @@ NAV_ITEMS = (NavItem("consent.index", _l("Photo consent"), order=70),)
 CHILD_COLUMNS = {"open_consent": service.open_choices_column}
 HOME_PANELS = (
     HomePanel((ROLE_PARENT,), "partials/consent/home_parent.html", 6, _parent_panel),
-    HomePanel((ROLE_STAFF,), "partials/consent/home_staff.html", 15, _staff_panel),
+    HomePanel((ROLE_STAFF,), "partials/consent/home_staff.html", 15, _staff_panel, _staff_card),
 )

@@ -72,6 +72,15 @@ def unread_count(user):
 def inbox(user, limit=INBOX_LIMIT, unread_only=False):
     """The user's conversations (unread_only: those with a message they have not read),
     newest activity first, with who is in them (two queries; one when there are none)."""
+    query, members = inbox_queries(user, limit, unread_only)
+    rows = list(query)
+    return inbox_entries(user, rows, list(members) if rows else [])
+
+
+def inbox_queries(user, limit=INBOX_LIMIT, unread_only=False):
+    """The queries behind `inbox`: the user's memberships with their conversations, and the
+    members of those conversations (for the home page to read with its other cards; see
+    inbox_entries)."""
     query = (ConversationMember.select(ConversationMember, Conversation, Pupil)
              .join(Conversation)
              .join(Pupil, JOIN.LEFT_OUTER, on=(Conversation.pupil == Pupil.id))
@@ -81,8 +90,13 @@ def inbox(user, limit=INBOX_LIMIT, unread_only=False):
     if unread_only:
         query = query.where(ConversationMember.last_read_message_id
                             < Conversation.last_message_id)
-    rows = list(query)
-    people = _members_of([row.conversation_id for row in rows]) if rows else {}
+    shown = query.select(ConversationMember.conversation)
+    return query, _members_query(shown)
+
+
+def inbox_entries(user, rows, members):
+    """An InboxEntry per membership row, with the rows of inbox_queries' members query."""
+    people = _by_conversation(members)
     return [InboxEntry(row.conversation,
                        row.last_read_message_id < row.conversation.last_message_id,
                        others_in(people.get(row.conversation_id, []), user, row.conversation))
@@ -294,12 +308,21 @@ def _school():
 def _members_of(conversation_ids):
     """The members (User) of each conversation, keyed by conversation id, in one query; each
     with `read_until`, the newest message they had read there."""
-    people = {}
     if not conversation_ids:
-        return people
-    rows = (ConversationMember.select(ConversationMember, User).join(User)
-            .where(ConversationMember.conversation.in_(conversation_ids))
+        return {}
+    return _by_conversation(_members_query(conversation_ids))
+
+
+def _members_query(conversations):
+    """The memberships with their users of these conversations (ids or a subquery)."""
+    return (ConversationMember.select(ConversationMember, User).join(User)
+            .where(ConversationMember.conversation.in_(conversations))
             .order_by(User.display_name))
+
+
+def _by_conversation(rows):
+    """{conversation id: [User with `read_until`]} from rows of _members_query."""
+    people = {}
     for row in rows:
         row.user.read_until = row.last_read_message_id or 0
         people.setdefault(row.conversation_id, []).append(row.user)

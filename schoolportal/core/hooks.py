@@ -6,8 +6,13 @@ nothing registers itself as a side effect of being imported:
 
     NAV_ITEMS = (hooks.NavItem("calendar.month", _l("Jaarkalender"), order=30),)
     HOME_PANELS = (hooks.HomePanel((ROLE_PARENT,), "partials/absence/home.html", 10, panel),)
-    def panel(user): return {"children": ...}   # None hides the panel
+    def panel(user): return {"children": Rows(query)}   # None hides the panel
     CHILD_COLUMNS = {"open_consent": open_choices_column}  # per-child figures, see below
+
+A card's values are read together: a `Count(query)` among them becomes its number and a
+`Rows(query, then=...)` its list, all in one statement with every other card's and the
+menu's badges (core.together); `ready(values)` then finishes the card's values from what
+was read, or hides it (None).
 
 A parent's home page reads the children in one statement; a figure per child that a card
 needs (how many consent choices are open) can ride along as a column: CHILD_COLUMNS maps
@@ -19,10 +24,12 @@ when the home page read them, and asks for it itself otherwise.
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from peewee import SQL, Select, fn
 
-from schoolportal.core.extensions import db
 from schoolportal.core.models import ROLES
+from schoolportal.core.together import Count, Rows, read_together
+
+__all__ = ["Count", "HomePanel", "NavItem", "Rows", "count_all", "nav_for", "panels_for",
+           "read_with_badges"]
 
 BADGE_MAX = 99  # a badge shows at most this number
 
@@ -50,7 +57,9 @@ class HomePanel:
     roles: tuple
     template: str
     order: int
-    context: object  # function(user) -> dict, or None to hide
+    context: object  # function(user) -> dict (Count and Rows read later), or None to hide
+    # function(values) -> the card's values once its Counts and Rows are read, or None to hide
+    ready: object = None
 
 
 NAV_ITEMS: list[NavItem] = []
@@ -104,44 +113,47 @@ def nav_for(user, path, url_for):
 
 def count_all(queries):
     """How many rows each query has, in one statement: SELECT (SELECT COUNT(1) ...), ..."""
-    if not queries:
-        return []
-    counts = [Select(from_list=[query.order_by().alias("counted")],
-                     columns=[fn.COUNT(SQL("1"))]).alias(f"c{n}")
-              for n, query in enumerate(queries)]
-    return list(db.execute(Select(columns=counts)).fetchone())
+    return read_together([Count(query) for query in queries])
 
 
-@dataclass(frozen=True)
-class Count:
-    """In a panel's values: "how many rows this query has", counted by `panels_for` together
-    with every other card's Count in one statement."""
-
-    query: object
+def read_with_badges(user, *dicts, badges=True):
+    """Replace each Count and Rows among the values of these dicts by what it reads, in one
+    statement; with `badges`, the menu's badges are counted in it too (kept for nav_for, so a
+    page that shows the menu pays no statement of its own for them)."""
+    places = [(values, key) for values in dicts for key, value in values.items()
+              if isinstance(value, Count | Rows)]
+    items = [values[key] for values, key in places]
+    queried = []
+    if places and badges and has_request_context() and "nav_badges" not in g:
+        known = {item.endpoint: item.badge(user) if item.badge else 0
+                 for item in NAV_ITEMS if user.role in item.roles}
+        queried = [endpoint for endpoint, badge in known.items() if not isinstance(badge, int)]
+        items += [Count(known[endpoint]) for endpoint in queried]
+    read = read_together(items)
+    if queried:
+        known.update(zip(queried, read[len(places):], strict=True))
+        g.nav_badges = known
+    for (values, key), value in zip(places, read, strict=False):
+        values[key] = value
 
 
 def panels_for(user):
-    """The home-page cards for this user: dicts with template and the panel's values (each
-    Count among them replaced by its number, all counted in one statement)."""
-    panels = []
+    """The home-page cards for this user: dicts with template and the panel's values.
+
+    Every Count among the values is replaced by its number and every Rows by its list, all
+    read in one statement together with the menu's badges (kept for nav_for); then each
+    panel's `ready` makes its card's values of them (or hides the card).
+    """
+    found = []
     for panel in HOME_PANELS:
         if user.role in panel.roles:
             values = panel.context(user)
             if values is not None:
-                panels.append({"template": panel.template, **values})
-    places = [(values, key) for values in panels for key, value in values.items()
-              if isinstance(value, Count)]
-    if places and has_request_context() and "nav_badges" not in g:
-        # The menu's badges are counted in the same statement, and kept for nav_for.
-        badges = {item.endpoint: item.badge(user) if item.badge else 0
-                  for item in NAV_ITEMS if user.role in item.roles}
-        queried = [endpoint for endpoint, badge in badges.items() if not isinstance(badge, int)]
-        numbers = count_all([values[key].query for values, key in places]
-                            + [badges[endpoint] for endpoint in queried])
-        badges.update(zip(queried, numbers[len(places):], strict=True))
-        g.nav_badges = badges
-    else:
-        numbers = count_all([values[key].query for values, key in places])
-    for (values, key), number in zip(places, numbers[:len(places)], strict=True):
-        values[key] = number
+                found.append((panel, values))
+    read_with_badges(user, *(values for _panel, values in found))
+    panels = []
+    for panel, values in found:
+        values = panel.ready(values) if panel.ready else values
+        if values is not None:
+            panels.append({"template": panel.template, **values})
     return panels

@@ -232,15 +232,16 @@ class GroupStaff(BaseModel):
     def staff_by_group(cls, groups):
         """The active staff of each given group, keyed by group id, in one query."""
         by_group = {g.id: [] for g in groups}
-        rows = (
-            cls.select(cls, User)
-            .join(User)
-            .where(cls.group.in_(list(by_group)) & (User.active == True))  # noqa: E712
-            .order_by(User.display_name)
-        )
-        for row in rows:
+        for row in cls.staff_rows(list(by_group)):
             by_group[row.group_id].append(row.staff)
         return by_group
+
+    @classmethod
+    def staff_rows(cls, group_ids):
+        """The query behind staff_by_group: rows with `.staff`, by name."""
+        return (cls.select(cls, User).join(User)
+                .where(cls.group.in_(group_ids) & (User.active == True))  # noqa: E712
+                .order_by(User.display_name))
 
 
 class AuthSession(BaseModel):

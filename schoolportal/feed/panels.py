@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from schoolportal.albums import post_photos
-from schoolportal.core.hooks import HomePanel, NavItem
+from schoolportal.core.hooks import HomePanel, NavItem, Rows
 from schoolportal.core.models import ROLES, utcnow
 from schoolportal.feed import policy
 from schoolportal.feed.models import Post, PostRead
@@ -23,13 +23,20 @@ def unread_posts(user):
 
 
 def latest_news(user):
-    """The newest posts on the home page, each with its first picture, and a link to the feed."""
-    latest = post_photos.with_first_photo(user, policy.visible_posts(user).select(
+    """The newest posts on the home page, each with its first picture, and a link to the feed
+    (read with the other cards)."""
+    latest = post_photos.first_photo_query(user, policy.visible_posts(user).select(
         Post.id, Post.title, Post.published_at, Post.urgent, Post.group)
         .order_by(Post.published_at.desc(), Post.id.desc()).limit(HOME_POSTS))
+    return {"posts": Rows(latest, then=post_photos.first_photo_pairs)}
+
+
+def _news_card(values):
+    latest = values["posts"]
     return {"posts": [post for post, _ in latest],
             "pictures": {post.id: pictures for post, pictures in latest if pictures}}
 
+
 NAV_ITEMS = (NavItem("feed.index", _l("News"), order=10, badge=unread_posts,
                      tab_roles=ROLES, icon="news"),)
-HOME_PANELS = (HomePanel(ROLES, "partials/feed/home.html", 10, latest_news),)
+HOME_PANELS = (HomePanel(ROLES, "partials/feed/home.html", 10, latest_news, _news_card),)

@@ -229,10 +229,21 @@ def of_user(user):
 
 def bookings_for(user, since=None):
     """The meetings this user has booked or will hold, for the calendar feed and pages."""
+    return describe_all(booked_by(user, since))
+
+
+def booked_by(user, since=None):
+    """The bookings behind `bookings_for`, soonest first (a query: the home card reads it with
+    the other cards' lists, see describe_all)."""
     query = MeetingBooking.with_details().where(of_user(user))
     if since is not None:
         query = query.where(MeetingSlot.ends_at >= since)
-    return [describe(row) for row in query]
+    return query
+
+
+def describe_all(rows):
+    """A BookedMeeting for each booking row of `booked_by`."""
+    return [describe(row) for row in rows]
 
 
 def describe(row):

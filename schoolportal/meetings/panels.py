@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from schoolportal.core.hooks import Count, HomePanel, NavItem
+from schoolportal.core.hooks import Count, HomePanel, NavItem, Rows
 from schoolportal.core.models import ROLE_ADMIN, ROLE_PARENT, ROLE_STAFF, utcnow
 from schoolportal.meetings import booking, policy, requests, rounds
 from schoolportal.meetings.models import MeetingRound
@@ -14,30 +14,30 @@ def _badge(user):
 
 
 def parent_panel(user):
-    """Rounds open for booking now, and the family's next meetings."""
+    """Rounds open for booking now, and the family's next meetings (read with the other cards)."""
     now = utcnow()
-    open_rounds = list(rounds.current(policy.meeting_rounds_visible_to(user), now).where(
-        (MeetingRound.opens_at <= now) & (MeetingRound.closes_at > now)))
-    meetings = booking.bookings_for(user, since=now)[:3]
-    if not open_rounds and not meetings:
-        return None
-    return {"open_rounds": open_rounds, "meetings": meetings}
+    open_rounds = rounds.current(policy.meeting_rounds_visible_to(user), now).where(
+        (MeetingRound.opens_at <= now) & (MeetingRound.closes_at > now))
+    return {"open_rounds": Rows(open_rounds),
+            "meetings": Rows(booking.booked_by(user, since=now).limit(3),
+                             then=booking.describe_all)}
 
 
 def staff_panel(user):
     """The teacher's next meetings and the requests waiting for times."""
-    meetings = booking.bookings_for(user, since=utcnow())[:5]
-    if not meetings:  # whether to show the card at all depends on the count
-        waiting = requests.open_count(user)
-        if not waiting:
-            return None
-    else:  # counted with the other cards' numbers
-        waiting = Count(requests.waiting(user))
-    return {"meetings": meetings, "waiting": waiting, "open_rounds": []}
+    return {"meetings": Rows(booking.booked_by(user, since=utcnow()).limit(5),
+                             then=booking.describe_all),
+            "waiting": Count(requests.waiting(user)), "open_rounds": []}
+
+
+def _anything(values):
+    """The card shows when there is a round to book, a meeting ahead or a request waiting."""
+    return values if values["open_rounds"] or values["meetings"] or values.get("waiting") else None
 
 
 NAV_ITEMS = (NavItem("meetings.index", _l("Meetings"), order=40, badge=_badge),)
 HOME_PANELS = (
-    HomePanel((ROLE_PARENT,), "partials/meetings/home.html", 7, parent_panel),
-    HomePanel((ROLE_STAFF, ROLE_ADMIN), "partials/meetings/home.html", 30, staff_panel),
+    HomePanel((ROLE_PARENT,), "partials/meetings/home.html", 7, parent_panel, _anything),
+    HomePanel((ROLE_STAFF, ROLE_ADMIN), "partials/meetings/home.html", 30, staff_panel,
+              _anything),
 )

@@ -106,8 +106,3 @@ def waiting(user):
             (MeetingRequest.asked_by == user.id) & (MeetingRequest.status == REQUEST_OFFERED))
     return MeetingRequest.select(MeetingRequest.id).where(
         (MeetingRequest.teacher == user.id) & (MeetingRequest.status == REQUEST_OPEN))
-
-
-def open_count(user):
-    """How many requests wait for this teacher, or offers for a parent."""
-    return waiting(user).count()

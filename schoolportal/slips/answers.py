@@ -176,11 +176,20 @@ def waiting_for(user, today):
 
 
 def todo_rows(user, today):
-    """The `todo` rows of `rows_for_parent` (what the badge counts) in one statement: the
-    parent's home page lists them."""
-    query = _waiting(user, today, Pupil, Slip).order_by(
+    """The `todo` rows of `rows_for_parent` (what the badge counts) in one statement."""
+    return child_rows(todo_query(user, today))
+
+
+def todo_query(user, today):
+    """The pupils behind `todo_rows`, each with its `.slip`, soonest deadline first (a query:
+    the parent's home page reads it with its other cards, see child_rows)."""
+    return _waiting(user, today, Pupil, Slip).order_by(
         Slip.deadline, Slip.id, Pupil.first_name, Pupil.id)
-    return [ChildRow(pupil.slip, pupil) for pupil in query]
+
+
+def child_rows(pupils):
+    """A ChildRow for each pupil of `todo_query`."""
+    return [ChildRow(pupil.slip, pupil) for pupil in pupils]
 
 
 def _waiting(user, today, *columns):

@@ -136,9 +136,19 @@ def rows_for_parent(user, now=None):
 
 def todo_rows(user, now=None):
     """The "todo" rows of `rows_for_parent`, soonest closing first, in one statement."""
-    waiting = waiting_surveys(user, now)
-    return [SurveyRow(survey, "todo") for survey in Survey.select().where(
-        Survey.id.in_(waiting)).order_by(Survey.closes_at, Survey.id)]
+    return todo_of(todo_query(user, now))
+
+
+def todo_query(user, now=None):
+    """The surveys behind `todo_rows` (a query, for the home page to read with its other
+    cards; todo_of makes the rows of it)."""
+    return Survey.select().where(Survey.id.in_(waiting_surveys(user, now))).order_by(
+        Survey.closes_at, Survey.id)
+
+
+def todo_of(surveys):
+    """A "todo" SurveyRow for each survey of todo_query."""
+    return [SurveyRow(survey, "todo") for survey in surveys]
 
 
 def todo_count(user, now=None):

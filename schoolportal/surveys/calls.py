@@ -94,11 +94,21 @@ class CallRow:
 def upcoming_for(user, today):
     """The calls this user sees from today on, soonest first, with whether this parent
     helps: one statement."""
+    return call_rows(user, upcoming_query(user, today))
+
+
+def upcoming_query(user, today):
+    """The calls behind `upcoming_for` (a query, for the home page to read with its other
+    cards; call_rows makes the rows of it)."""
     helping = fn.EXISTS(HelpSignup.select(SQL("1")).where(
         (HelpSignup.call == HelpCall.id) & (HelpSignup.parent == user.id)))
-    calls = list(policy.visible_calls(user).select_extend(Group, helping.alias("user_helps"))
-                 .join(Group, JOIN.LEFT_OUTER, on=HelpCall.group == Group.id)
-                 .where(HelpCall.event_on >= today).order_by(HelpCall.event_on, HelpCall.id))
+    return (policy.visible_calls(user).select_extend(Group, helping.alias("user_helps"))
+            .join(Group, JOIN.LEFT_OUTER, on=HelpCall.group == Group.id)
+            .where(HelpCall.event_on >= today).order_by(HelpCall.event_on, HelpCall.id))
+
+
+def call_rows(user, calls):
+    """A CallRow for each call of `upcoming_query`, with whether this parent helps."""
     return [CallRow(call, user.role == ROLE_PARENT and bool(call.user_helps))
             for call in calls]
 

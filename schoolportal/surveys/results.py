@@ -58,11 +58,21 @@ class QuestionResult:
 def rows_for_staff(user, now=None):
     """The surveys this user manages (drafts, open, recently closed) with their answer counts."""
     now = now or utcnow()
+    return staff_rows(staff_query(user, now), now)
+
+
+def staff_query(user, now):
+    """The surveys behind `rows_for_staff`, with `answered` (a query, for the home page to
+    read with its other cards; staff_rows makes the rows of it)."""
     answered = (SurveyResponse.select(fn.COUNT(SurveyResponse.id))
                 .where(SurveyResponse.survey == Survey.id))  # read with the surveys
-    surveys = list(policy.manageable_surveys(user).select_extend(answered.alias("answered"))
-                   .where(Survey.published_at.is_null() | (Survey.closes_at > now - CLOSED_SHOWN))
-                   .order_by(Survey.created_at.desc(), Survey.id.desc()))
+    return (policy.manageable_surveys(user).select_extend(answered.alias("answered"))
+            .where(Survey.published_at.is_null() | (Survey.closes_at > now - CLOSED_SHOWN))
+            .order_by(Survey.created_at.desc(), Survey.id.desc()))
+
+
+def staff_rows(surveys, now):
+    """A SurveyRow (draft, open or closed, with its answers) for each survey of staff_query."""
     return [SurveyRow(s, "draft" if not s.is_published else "open" if s.is_open(now) else "closed",
                       s.answered or 0) for s in surveys]
 

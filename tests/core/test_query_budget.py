@@ -15,17 +15,6 @@ from tests.support.web import ADMIN, PARENT, TEACHER, TWO_GROUP_PARENT
 
 BUDGET = 10
 PAGE_LIMIT = 150
-# Pages that still run more than BUDGET statements, with what they run today (issue 22 is
-# open until this is empty). A page over its figure here fails; a page under it fails too,
-# until its figure is lowered (or its line removed), so the list only shrinks.
-STILL_OVER = {
-    (ADMIN, "home.index"): 16,  # /
-    (TEACHER, "home.index"): 14,  # /
-    (TWO_GROUP_PARENT, "home.index"): 11,  # /
-    (PARENT, "home.index"): 11,  # /
-    (ADMIN, "spaces.group"): 13,  # /groups/1
-    (TEACHER, "spaces.group"): 14,  # /groups/1
-}
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"#]+)')
 
 
@@ -49,12 +38,6 @@ def _walk(app, client):
 def test_every_page_runs_at_most_ten_statements(demo_school, login_as, email):
     pages = _walk(demo_school, login_as(email))
     assert len(pages) >= 12, pages
-    over, fixed = [], []
-    for endpoint, (url, statements) in sorted(pages.items()):
-        allowed = STILL_OVER.get((email, endpoint), BUDGET)
-        if statements > allowed:
-            over.append(f"{url} ({endpoint}): {statements} statements, at most {allowed}")
-        elif (email, endpoint) in STILL_OVER and statements < allowed:
-            fixed.append(f"{url} ({endpoint}): now {statements}; lower its figure in "
-                         "STILL_OVER, or remove its line at 10 or less")
-    assert over == [] and fixed == [], "\n".join(over + fixed)
+    over = [f"{url} ({endpoint}): {statements} statements, at most {BUDGET}"
+            for endpoint, (url, statements) in sorted(pages.items()) if statements > BUDGET]
+    assert over == [], "\n".join(over)

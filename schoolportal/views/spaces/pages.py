@@ -27,14 +27,14 @@ def group(group_id):
     """A group's space; its pupil list can be filtered (htmx swaps only the list)."""
     group = authz.visible_group_or_404(current_user, group_id)
     query = (request.args.get("q") or "").strip()[:100]
-    feed = {}
-    if not wants_fragment():  # the pupil filter swaps only the pupil list
+    feed, whole_page = {}, not wants_fragment()  # the pupil filter swaps only the pupil list
+    if whole_page:
         feed = _feed(*timeline.feed_page(current_user, group_id=group.id), str(group.id))
     return render_page(
         "spaces/group.html",
         "partials/spaces/pupils.html",
         **feed,
-        **service.members(current_user, group, query),
+        **service.members(current_user, group, query, with_menu=whole_page),
         group=group,
         query=query,
     )

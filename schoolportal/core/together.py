@@ -1,0 +1,156 @@
+"""Reading several lists and counts in one SQL statement: what a home page's cards need.
+
+    numbers, news = read_together([Count(unread_query), Rows(news_query)])
+
+Each `Count` becomes `(SELECT COUNT(1) FROM (query))` and each `Rows` a scalar subquery that
+gathers the query's rows into one JSON array (SQLite's json_group_array, PostgreSQL's
+json_agg), all columns of one `SELECT`. A list comes back as iterating its query gives it
+(model instances with their joined models, or dicts/tuples), through the query's own peewee
+cursor wrapper, so its field converters run as they do for a normal read.
+
+What JSON changes, and how it is undone:
+- row order: each row carries its ROW_NUMBER() over the query's own ORDER BY, and the rows
+  are sorted by it (neither database promises the order of an aggregate's input);
+- PostgreSQL renders timestamps as ISO text with a "T" ("2026-12-05T08:30:00"); in a
+  DateTimeField's column or an expression's, such text becomes the datetime the driver would
+  have given (a text field's value stays text). Dates and times come back as text, as
+  they do from SQLite, and the fields' converters read them as they do there.
+- SQLite cannot put a BLOB into JSON; no query read this way selects one.
+
+A query with DISTINCT is read on its own (the row number would make every row distinct), and so
+is a compound one (UNION...).
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from peewee import SQL, DateTimeField, Field, Select, SelectBase, fn
+
+from schoolportal.core.database import is_sqlite
+from schoolportal.core.extensions import db
+
+_PG_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\Z")
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many rows this query has."""
+
+    query: object
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows of this query, as a list; `then(rows)` makes the value from them."""
+
+    query: object
+    then: object = field(default=list)
+
+
+def read_together(items):
+    """The value of each Count (an int) and Rows (then(list of rows)), in one statement."""
+    if not items:
+        return []
+    postgres = not is_sqlite()
+    columns, apart = [], {}
+    for n, item in enumerate(items):
+        query = item.query
+        if isinstance(item, Count):
+            columns.append(Select(from_list=[query.order_by().alias("counted")],
+                                  columns=[fn.COUNT(SQL("1"))]).alias(f"c{n}"))
+        elif _read_apart(query):
+            apart[n] = list(query)
+        else:
+            columns.append(_gathered(query, postgres).alias(f"c{n}"))
+    values = iter(db.execute(Select(columns=columns)).fetchone() if columns else ())
+    results = []
+    for n, item in enumerate(items):
+        if isinstance(item, Count):
+            results.append(next(values))
+        elif n in apart:
+            results.append(item.then(apart[n]))
+        else:
+            results.append(item.then(_rows(item.query, next(values), postgres)))
+    return results
+
+
+def _read_apart(query):
+    """A DISTINCT or compound (UNION...) query keeps to its own statement."""
+    return (not hasattr(query, "_returning") or bool(query._simple_distinct)
+            or query._distinct is not None)
+
+
+def _gathered(query, postgres):
+    """(SELECT json_group_array(json_array(n, c0, c1...)) FROM (query as c0, c1... n))."""
+    selected = query._returning
+    inner = query.clone()
+    inner._returning = [node.alias(f"c{i}") for i, node in enumerate(selected)] + [
+        fn.ROW_NUMBER().over(order_by=list(query._order_by or ())).alias("n")]
+    listed = inner.alias("listed")
+    cells = [listed.c.n] + [getattr(listed.c, f"c{i}") for i in range(len(selected))]
+    if postgres:
+        gathered = fn.json_agg(fn.json_build_array(*cells))
+    else:
+        gathered = fn.json_group_array(fn.json_array(*cells))
+    return Select(from_list=[listed], columns=[gathered])
+
+
+def _rows(query, gathered, postgres):
+    """The rows as iterating `query` gives them, from its gathered JSON (None: no rows)."""
+    if gathered is None:
+        rows = []
+    else:
+        rows = json.loads(gathered) if isinstance(gathered, str) else gathered
+        rows.sort(key=lambda row: row[0])
+        rows = [row[1:] for row in rows]
+        if postgres:
+            timestamps = [i for i, node in enumerate(query._returning) if _maybe_timestamp(node)]
+            for row in rows:
+                for i in timestamps:
+                    row[i] = _pg_value(row[i])
+    cursor = _ListCursor(_description(query), rows)
+    return list(query._get_cursor_wrapper(cursor))
+
+
+def _maybe_timestamp(node):
+    """Whether a column may hold a timestamp: a DateTimeField, or an expression (not a field
+    of another kind: text that looks like a timestamp stays text)."""
+    node = node.unwrap()
+    return isinstance(node, DateTimeField) or not isinstance(node, Field)
+
+
+def _pg_value(value):
+    if isinstance(value, str) and _PG_TIMESTAMP.match(value):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def _description(query):
+    """The column names a database cursor would report for the query's columns."""
+    names = []
+    context = db.get_sql_context()
+    for node in query._returning:
+        if node.is_alias() or isinstance(node, SelectBase) and node._alias:  # x AS "name"
+            names.append((node._alias,))
+        elif hasattr(node, "column_name"):
+            names.append((node.column_name,))
+        else:
+            names.append((context.sql(node).query()[0],))
+    return names
+
+
+class _ListCursor:
+    """Enough of a DB-API cursor for peewee's cursor wrappers: rows already read."""
+
+    def __init__(self, description, rows):
+        self.description = description
+        self.rowcount = len(rows)
+        self._rows = iter(tuple(row) for row in rows)
+
+    def fetchone(self):
+        return next(self._rows, None)
+
+    def close(self):
+        pass
