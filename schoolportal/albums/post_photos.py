@@ -63,8 +63,18 @@ def photos_of_posts(user, post_ids, shown=SHOWN):
     """{post id: PostPhotos}: the first `shown` photos this user may see, in one query."""
     if not post_ids:
         return {}
+    return photos_from(first_photos_query(user, post_ids, shown))
+
+
+def first_photos_query(user, post_ids, shown=SHOWN):
+    """The query behind photos_of_posts (photos_from makes its result of the rows)."""
+    return _first_photos(user, post_ids, shown).objects()  # every column on the Photo
+
+
+def photos_from(rows):
+    """{post id: PostPhotos} from the rows of first_photos_query."""
     found = {}
-    for photo in _first_photos(user, post_ids, shown).objects():  # every column on the Photo
+    for photo in rows:
         entry = found.setdefault(photo.post_id, PostPhotos(total=photo.total))
         entry.photos.append(photo)
     return found

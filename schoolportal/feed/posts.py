@@ -307,17 +307,27 @@ def read_counts(posts_query_condition, post_ids):
     """{post id: (parents who read it, intended parents)} for these posts, in one query."""
     if not post_ids:
         return {}
+    return read_counts_from(read_counts_query(posts_query_condition, post_ids))
+
+
+def read_counts_query(posts_query_condition, post_ids):
+    """The query behind read_counts: (post id, read, intended) tuples."""
     readers = fn.COUNT(PostRead.user.distinct())
-    query = (Post.select(Post.id, readers, fn.COUNT(Guardianship.guardian.distinct()))
-             .join(Pupil, on=(Post.group.is_null() | (Pupil.group == Post.group)))
-             .join(Guardianship, on=(Guardianship.pupil == Pupil.id))
-             .join(User, on=((User.id == Guardianship.guardian) & (User.role == ROLE_PARENT)
-                             & (User.active == True)))  # noqa: E712
-             .join(PostRead, JOIN.LEFT_OUTER, on=(
-                 (PostRead.post == Post.id) & (PostRead.user == Guardianship.guardian)))
-             .where(Post.id.in_(list(post_ids)) & Pupil.at_school() & posts_query_condition)
-             .group_by(Post.id).tuples())
-    return {post_id: (read, total) for post_id, read, total in query}
+    return (Post.select(Post.id, readers.alias("readers"),
+                        fn.COUNT(Guardianship.guardian.distinct()).alias("intended"))
+            .join(Pupil, on=(Post.group.is_null() | (Pupil.group == Post.group)))
+            .join(Guardianship, on=(Guardianship.pupil == Pupil.id))
+            .join(User, on=((User.id == Guardianship.guardian) & (User.role == ROLE_PARENT)
+                            & (User.active == True)))  # noqa: E712
+            .join(PostRead, JOIN.LEFT_OUTER, on=(
+                (PostRead.post == Post.id) & (PostRead.user == Guardianship.guardian)))
+            .where(Post.id.in_(list(post_ids)) & Pupil.at_school() & posts_query_condition)
+            .group_by(Post.id).tuples())
+
+
+def read_counts_from(rows):
+    """{post id: (read, intended)} from read_counts_query's rows."""
+    return {post_id: (read, total) for post_id, read, total in rows}
 
 
 def readers_of(post):

@@ -18,6 +18,7 @@ from peewee import JOIN, SQL, fn
 from schoolportal.albums import post_photos
 from schoolportal.albums.models import Album
 from schoolportal.core.models import Group, Guardianship, Pupil, User
+from schoolportal.core.together import Rows, read_together
 from schoolportal.feed import policy, posts
 from schoolportal.feed.models import Comment, Post, PostAttachment, PostRead
 
@@ -120,19 +121,30 @@ def build_items(user, post_rows, comments_shown, reads=None):
     `reads` ({post id: (read, intended)}) when the caller counted them already (the post
     page, from its list of readers); else staff get them counted here."""
     ids = [post.id for post in post_rows]
-    comments, counts = latest_comments(user, ids, comments_shown)
     with_files = [post.id for post in post_rows if getattr(post, "has_files", True)]
-    files = {}
+    with_photos = [post.id for post in post_rows if getattr(post, "has_photos", True)]
+    # The posts' comments, files, read counts and photos: one statement (core.together)
+    wanted = {}
+    if ids:
+        wanted["comments"] = Rows(comments_query(user, ids, comments_shown).tuples(),
+                                  then=comments_from)
     if with_files:
-        for attachment in PostAttachment.select().where(
-                PostAttachment.post.in_(with_files)).order_by(PostAttachment.id):
-            files.setdefault(attachment.post_id, []).append(attachment)
+        wanted["files"] = Rows(PostAttachment.select().where(
+            PostAttachment.post.in_(with_files)).order_by(PostAttachment.id))
+    if reads is None and not user.is_parent and ids:
+        wanted["reads"] = Rows(posts.read_counts_query(policy.read_stats_condition(user), ids),
+                               then=posts.read_counts_from)
+    if with_photos:
+        wanted["pictures"] = Rows(post_photos.first_photos_query(user, with_photos),
+                                  then=post_photos.photos_from)
+    found = dict(zip(wanted, read_together(list(wanted.values())), strict=True))
+    comments, counts = found.get("comments", ({}, {}))
+    files = {}
+    for attachment in found.get("files", ()):
+        files.setdefault(attachment.post_id, []).append(attachment)
     if reads is None:
-        reads = {}
-        if not user.is_parent and ids:
-            reads = posts.read_counts(policy.read_stats_condition(user), ids)
-    pictures = post_photos.photos_of_posts(
-        user, [post.id for post in post_rows if getattr(post, "has_photos", True)])
+        reads = found.get("reads", {})
+    pictures = found.get("pictures", {})
     unread = [post.id for post in post_rows if getattr(post, "my_read_at", None) is None]
     posts.record_reads(user, unread)
     return [FeedItem(
@@ -151,6 +163,12 @@ def latest_comments(user, post_ids, shown=None):
     """
     if not post_ids:
         return {}, {}
+    return comments_from(comments_query(user, post_ids, shown).tuples())
+
+
+def comments_query(user, post_ids, shown=None):
+    """The query behind latest_comments (read it with .tuples(); comments_from makes the
+    comments of its rows)."""
     order = [Comment.created_at.desc(), Comment.id.desc()]
     ranked = Comment.select(
         Comment.id, fn.ROW_NUMBER().over(partition_by=[Comment.post], order_by=order).alias("rn"),
@@ -175,8 +193,13 @@ def latest_comments(user, post_ids, shown=None):
     )
     if shown:
         query = query.where(ranked.c.rn <= shown)
+    return query
+
+
+def comments_from(rows):
+    """({post id: [comments, oldest first]}, {post id: count}) from comments_query's rows."""
     by_post, counts, seen = {}, {}, {}
-    for row in query.tuples():
+    for row in rows:
         comment_id, post_id, total, child = row[0], row[1], row[-2], row[-1]
         counts[post_id] = total
         comment = seen.get(comment_id)
