@@ -63,8 +63,7 @@ def test_sick_report_reaches_the_teacher_and_both_guardians_see_it_was_seen(
     report_id = int(link.group(1))
 
     teacher = new_page()
-    log_in(teacher, TEACHER)
-    teacher.goto("/afwezigheid")
+    log_in(teacher, TEACHER, then="/afwezigheid")
     wait_for_htmx(teacher)
     row = teacher.locator(f"#absence-report-{report_id}")
     assert "Sem Jansen" in row.inner_text() and "Ziek" in row.inner_text()
@@ -90,8 +89,7 @@ def test_report_form_and_leave_pages_pass_axe_and_work_without_javascript(
         app, new_page, page_without_js, sem):
     pupil_id, _second = sem
     page = page_without_js
-    log_in(page, PARENT)
-    page.goto("/afwezigheid/melden")
+    log_in(page, PARENT, then="/afwezigheid/melden")
     form = page.locator("form#absence-report-form")
     form.locator("input[name=reason][value=doctor]").check()
     form.locator("input[name=day_part][value=part]").check()

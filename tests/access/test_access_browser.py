@@ -81,8 +81,7 @@ def test_no_axe_violations_on_the_confirmation(page):
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_no_axe_violations_on_the_queue(app, page):
     _seed_queue(app)
-    log_in(page, ADMIN)
-    page.goto("/admin/toegangsaanvragen")
+    log_in(page, ADMIN, then="/admin/toegangsaanvragen")
     wait_for_htmx(page)
     page.locator("#access-pending-count").wait_for()
 

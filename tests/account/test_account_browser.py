@@ -39,8 +39,7 @@ def _loaded(image):
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_account_pages_have_no_axe_violations(new_page, viewport, tmp_path):
     page = new_page(viewport=viewport)
-    log_in(page, PARENT)
-    page.goto("/account")
+    log_in(page, PARENT, then="/account")
     assert_no_axe_violations(page)
     # With a photo, and with a refused upload's message next to the field.
     page.locator("#account-photo-upload input[type=file]").set_input_files(_photo_file(tmp_path))
@@ -60,8 +59,7 @@ def test_account_pages_have_no_axe_violations(new_page, viewport, tmp_path):
 
 
 def test_uploading_a_photo_with_javascript(page, tmp_path):
-    log_in(page, PARENT)
-    page.goto("/account")
+    log_in(page, PARENT, then="/account")
     wait_for_htmx(page)
     page.locator("#account-photo-upload input[type=file]").set_input_files(_photo_file(tmp_path))
     page.locator("#account-photo-upload button[type=submit]").click()
@@ -78,8 +76,7 @@ def test_uploading_a_photo_with_javascript(page, tmp_path):
 
 def test_uploading_a_photo_without_javascript(page_without_js, tmp_path):
     page = page_without_js
-    log_in(page, PARENT)
-    page.goto("/account")
+    log_in(page, PARENT, then="/account")
     page.locator("#account-photo-upload input[type=file]").set_input_files(_photo_file(tmp_path))
     page.locator("#account-photo-upload button[type=submit]").click()
     page.locator(".flash--success").wait_for()
@@ -87,8 +84,7 @@ def test_uploading_a_photo_without_javascript(page_without_js, tmp_path):
 
 
 def test_a_refused_upload_shows_the_message_with_javascript(page, tmp_path):
-    log_in(page, PARENT)
-    page.goto("/account")
+    log_in(page, PARENT, then="/account")
     wait_for_htmx(page)
     fake = tmp_path / "foto.jpg"
     fake.write_text("geen foto")
@@ -104,8 +100,7 @@ def test_a_refused_upload_shows_the_message_with_javascript(page, tmp_path):
 @pytest.mark.parametrize("java_script_enabled", [True, False], ids=["js", "no-js"])
 def test_changing_the_password(new_page, java_script_enabled):
     page = new_page(java_script_enabled=java_script_enabled)
-    log_in(page, PARENT)
-    page.goto("/account/password")
+    log_in(page, PARENT, then="/account/password")
     form = page.locator("#account-password")
     form.locator("input[name=current_password]").fill("demo-wachtwoord")
     form.locator("input[name=new_password]").fill(NEW_PASSWORD)

@@ -44,8 +44,7 @@ def test_no_axe_violations_on_admin_pages(app, page):
 
 
 def test_pupil_filter_swaps_only_the_list(page):
-    log_in(page, ADMIN)
-    page.goto("/admin/pupils")
+    log_in(page, ADMIN, then="/admin/pupils")
     wait_for_htmx(page)
     page.evaluate("() => { document.getElementById('admin-pupils').dataset.marker = 'old'; }")
     with page.expect_response(lambda r: "q=Bakker" in r.url, timeout=TIMEOUT_MS) as info:
@@ -62,8 +61,7 @@ def test_pupil_filter_swaps_only_the_list(page):
 def test_leaving_school_works_without_javascript(app, page_without_js):
     page = page_without_js
     sem = _sem_id_and_a_dead_mail(app)
-    log_in(page, ADMIN)
-    page.goto(f"/admin/pupils/{sem}")
+    log_in(page, ADMIN, then=f"/admin/pupils/{sem}")
     page.locator("form#admin-leave button[type=submit]").click()
     page.wait_for_url(re.compile(rf"/admin/pupils/{sem}$"))
     assert page.locator("form#admin-leave").count() == 0

@@ -44,8 +44,7 @@ def test_upload_shows_a_progress_bar_and_each_photos_state(app, ctx, new_page, t
 
     monkeypatch.setattr(service, "prepare_uploads", slow)
     page = new_page(viewport=PHONE)
-    log_in(page, TEACHER)
-    page.goto(f"/albums/{album_id}/upload")
+    log_in(page, TEACHER, then=f"/albums/{album_id}/upload")
     page.wait_for_function("() => typeof window.htmx !== 'undefined'")
     progress = page.locator(".upload-progress")
     assert progress.is_hidden()

@@ -20,8 +20,7 @@ def test_switching_language_on_the_login_page_updates_html_lang(new_page):
 
 def test_switching_language_in_the_account_settings_updates_html_lang(new_page):
     page = new_page(viewport=PHONE)
-    log_in(page, PARENT)
-    page.goto("/account")
+    log_in(page, PARENT, then="/account")
     wait_for_htmx(page)
     form = page.locator("form#account-settings")
     form.locator("input[name=language][value=en]").check()

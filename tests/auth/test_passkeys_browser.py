@@ -230,8 +230,7 @@ def test_staff_without_a_second_factor_are_led_to_set_one_up(app, local_page):
 def teacher_with_app(app, local_page):
     """Juf Sanne with an authenticator app set up: (page, totp, recovery codes)."""
     page = local_page()
-    log_in(page, TEACHER)
-    page.goto("/account/second-factor")
+    log_in(page, TEACHER, then="/account/second-factor")
     page.get_by_role("button", name="Authenticator-app instellen").click()
     totp = pyotp.TOTP(page.locator("#account-app-secret").inner_text().replace(" ", ""))
     page.get_by_label("Code uit je authenticator-app").fill(totp.now())

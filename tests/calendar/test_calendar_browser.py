@@ -34,8 +34,7 @@ def _unexpected(errors):
 
 def test_phone_shows_the_agenda_list_without_axe_violations(october, new_page):
     page = new_page(viewport=PHONE)
-    log_in(page, PARENT)
-    page.goto("/agenda/2026/10")
+    log_in(page, PARENT, then="/agenda/2026/10")
     expect(page.locator(".calendar-agenda")).to_be_visible()
     expect(page.locator(".calendar-grid")).to_be_hidden()
     expect(page.locator(".calendar-agenda")).to_contain_text("za 17 okt – zo 25 okt")
@@ -49,8 +48,7 @@ def test_phone_shows_the_agenda_list_without_axe_violations(october, new_page):
 
 def test_wide_screen_shows_the_month_grid_without_axe_violations(october, new_page):
     page = new_page(viewport=DESKTOP)
-    log_in(page, PARENT)
-    page.goto("/agenda/2026/10")
+    log_in(page, PARENT, then="/agenda/2026/10")
     expect(page.locator(".calendar-grid")).to_be_visible()
     expect(page.locator(".calendar-agenda")).to_be_hidden()
     expect(page.locator(".calendar-grid a", has_text="Herfstvakantie")).to_have_count(9)
@@ -62,8 +60,7 @@ def test_wide_screen_shows_the_month_grid_without_axe_violations(october, new_pa
 
 
 def test_month_navigation_swaps_only_the_month_with_htmx(october, page):
-    log_in(page, OTHER_PARENT)
-    page.goto("/agenda/2026/10")
+    log_in(page, OTHER_PARENT, then="/agenda/2026/10")
     wait_for_htmx(page)
     page.evaluate("document.querySelector('h1').dataset.marker = 'kept'")
     page.locator("#calendar-month a[rel=next]").click()
@@ -79,8 +76,7 @@ def test_month_navigation_swaps_only_the_month_with_htmx(october, page):
 
 def test_month_navigation_works_without_javascript(october, page_without_js):
     page = page_without_js
-    log_in(page, PARENT)
-    page.goto("/agenda/2026/9")
+    log_in(page, PARENT, then="/agenda/2026/9")
     page.locator("#calendar-month a[rel=next]").click()
     page.wait_for_url("**/agenda/2026/10")
     expect(page.locator("#calendar-month-title")).to_have_text("oktober 2026")
@@ -90,8 +86,7 @@ def test_month_navigation_works_without_javascript(october, page_without_js):
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_editor_has_no_axe_violations(october, new_page, viewport):
     page = new_page(viewport=viewport)
-    log_in(page, ADMIN)
-    page.goto("/agenda/activities/new")
+    log_in(page, ADMIN, then="/agenda/activities/new")
     assert_no_axe_violations(page)
     page.locator("#calendar-editor button[type=submit]").click()  # everything empty
     page.locator("#calendar-editor .field__error").first.wait_for()
@@ -110,8 +105,7 @@ def test_editor_has_no_axe_violations(october, new_page, viewport):
 
 
 def test_feed_page_makes_a_link_without_axe_violations(october, page):
-    log_in(page, PARENT)
-    page.goto("/agenda/feed")
+    log_in(page, PARENT, then="/agenda/feed")
     assert_no_axe_violations(page)
     page.locator("button", has_text="Mijn link maken").click()
     link = page.locator("#calendar-feed-url")

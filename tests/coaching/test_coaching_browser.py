@@ -16,8 +16,7 @@ def _unexpected(errors):
 
 def test_teacher_uploads_views_and_destroys_footage_without_axe_violations(app, page, tmp_path):
     _add(app, TEACHER, 14, data=_jpeg_with_gps(), group="Groep 1/2A", title="Kringgesprek")
-    log_in(page, TEACHER)
-    page.goto("/coaching")
+    log_in(page, TEACHER, then="/coaching")
     expect(page.locator("#coaching-list")).to_contain_text("Kringgesprek")
     assert_no_axe_violations(page)
 
@@ -63,8 +62,7 @@ def _in_two_weeks(app):
 def test_destroying_works_without_javascript(app, page_without_js):
     item_id, _name = _add(app, TEACHER, 30, title="Zonder script")
     page = page_without_js
-    log_in(page, TEACHER)
-    page.goto(f"/coaching/{item_id}")
+    log_in(page, TEACHER, then=f"/coaching/{item_id}")
     page.locator("form#coaching-destroy button[type=submit]").click()
     expect(page.locator("form#coaching-destroy .field__error")).to_be_visible()
     page.locator("form#coaching-destroy input[name=confirm]").check()

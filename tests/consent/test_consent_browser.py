@@ -70,13 +70,11 @@ def test_withdrawn_consent_hides_the_photo_and_tells_the_teacher(new_page, album
     tagged, untagged = f"#album-photo-{ids['tagged']}", f"#album-photo-{ids['untagged']}"
 
     other = new_page(viewport=PHONE)  # parents use their phone
-    log_in(other, TWO_GROUP_PARENT)
-    other.goto(album_url)
+    log_in(other, TWO_GROUP_PARENT, then=album_url)
     assert other.locator(tagged).count() == 1 and other.locator(untagged).count() == 1
 
     parent = new_page(viewport=PHONE)
-    log_in(parent, PARENT)
-    parent.goto("/toestemming")
+    log_in(parent, PARENT, then="/toestemming")
     wait_for_htmx(parent)
     assert_no_axe_violations(parent)
     assert parent.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
@@ -99,8 +97,7 @@ def test_withdrawn_consent_hides_the_photo_and_tells_the_teacher(new_page, album
     assert _real_errors(other) == []
 
     teacher = new_page()
-    log_in(teacher, TEACHER)
-    teacher.goto("/")
+    log_in(teacher, TEACHER, then="/")
     panel = teacher.locator("#consent-home")
     assert "Sem Jansen" in panel.inner_text()
     assert "Besloten ouderportaal (groep)" in panel.inner_text()
@@ -116,8 +113,7 @@ def test_withdrawn_consent_hides_the_photo_and_tells_the_teacher(new_page, album
 def test_without_javascript_the_toggle_posts_and_comes_back(new_page, album_with_sem):
     ids = album_with_sem
     parent = new_page(java_script_enabled=False)
-    log_in(parent, PARENT)
-    parent.goto("/toestemming")
+    log_in(parent, PARENT, then="/toestemming")
     row = parent.locator(f"#consent-row-{ids['sem']}-{ids['category']}")
     row.get_by_role("button", name=re.compile("Toestemming intrekken")).click()
     parent.wait_for_load_state()
@@ -127,8 +123,7 @@ def test_without_javascript_the_toggle_posts_and_comes_back(new_page, album_with
 
 def test_category_admin_page_has_no_axe_violations(new_page, album_with_sem):
     admin = new_page()
-    log_in(admin, ADMIN)
-    admin.goto("/toestemming/categorieen")
+    log_in(admin, ADMIN, then="/toestemming/categorieen")
     assert "Besloten ouderportaal (groep)" in admin.locator("main").inner_text()
     assert_no_axe_violations(admin)
     admin.goto(f"/toestemming/groep/{album_with_sem['group']}")
@@ -137,8 +132,7 @@ def test_category_admin_page_has_no_axe_violations(new_page, album_with_sem):
 
 def test_the_office_records_a_paper_form_in_the_browser(new_page, album_with_sem):
     admin = new_page()
-    log_in(admin, ADMIN)
-    admin.goto(f"/toestemming/leerling/{album_with_sem['sem']}")
+    log_in(admin, ADMIN, then=f"/toestemming/leerling/{album_with_sem['sem']}")
     assert_no_axe_violations(admin)
     row = admin.locator(f"#consent-row-{album_with_sem['sem']}-{album_with_sem['category']}")
     row.get_by_role("button", name="Toestemming intrekken").click()

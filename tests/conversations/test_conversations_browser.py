@@ -36,8 +36,7 @@ def test_parent_writes_teacher_answers_parent_is_mailed_and_sees_it_in_place(
         app, live_server, smtp_server, new_page):
     app.config["BASE_URL"] = live_server
     parent = new_page()
-    log_in(parent, PARENT)
-    parent.goto("/conversations")
+    log_in(parent, PARENT, then="/conversations")
     assert "Nog geen gesprekken" in parent.locator("main").inner_text()
     assert_no_axe_violations(parent)
     parent.goto("/conversations/new")
@@ -131,8 +130,7 @@ def test_conversations_work_without_javascript(page_without_js, tmp_path):
 
 def test_directory_and_settings_have_no_axe_violations(new_page):
     parent = new_page()
-    log_in(parent, TWO_GROUP_PARENT)
-    parent.goto("/directory/settings")
+    log_in(parent, TWO_GROUP_PARENT, then="/directory/settings")
     assert_no_axe_violations(parent)
     parent.locator("input[name=show_in_directory]").check()
     parent.locator("input[name=show_phone]").check()
@@ -144,16 +142,14 @@ def test_directory_and_settings_have_no_axe_violations(new_page):
     parent.locator(".flash--success").wait_for()
 
     other = new_page()
-    log_in(other, PARENT)
-    other.goto("/directory")
+    log_in(other, PARENT, then="/directory")
     assert "Nadia El Mansouri" in other.locator("main").inner_text()
     assert "06 12345678" in other.locator("main").inner_text()
     assert_no_axe_violations(other)
 
 
 def test_office_hours_page_has_no_axe_violations(page):
-    log_in(page, TEACHER)
-    page.goto("/conversations/office-hours")
+    log_in(page, TEACHER, then="/conversations/office-hours")
     assert_no_axe_violations(page)
     page.locator("input[name=starts_0]").fill("08:00")
     page.locator("#conversations-office-hours button[type=submit]").click()

@@ -47,8 +47,7 @@ def test_no_axe_violations_on_the_export_and_erasure_pages(app, page):
 
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
 def test_parent_downloads_their_data(app, page):
-    log_in(page, TWO_GROUP_PARENT)
-    page.goto("/account/data")
+    log_in(page, TWO_GROUP_PARENT, then="/account/data")
     assert "Jouw gegevens" in page.locator("main h1").inner_text()
     wait_for_htmx(page)
     assert_no_axe_violations(page)
@@ -64,8 +63,7 @@ def test_parent_downloads_their_data(app, page):
 
 
 def test_family_search_swaps_only_the_results(page):
-    log_in(page, ADMIN)
-    page.goto("/admin/families")
+    log_in(page, ADMIN, then="/admin/families")
     wait_for_htmx(page)
     with page.expect_response(lambda r: "q=Yasmin" in r.url, timeout=TIMEOUT_MS) as info:
         page.locator("#family-data-q").press_sequentially("Yasmin", delay=20)

@@ -39,8 +39,7 @@ def _with_demo_posts(app):
 def test_teacher_posts_parent_reacts_inline_teacher_sees_reaction_and_read_count(app, new_page):
     group_id = _group_id(app)
     teacher = new_page(viewport=DESKTOP)
-    log_in(teacher, TEACHER)
-    teacher.goto(f"/posts/new?group={group_id}")
+    log_in(teacher, TEACHER, then=f"/posts/new?group={group_id}")
     editor = teacher.locator("form#feed-editor")
     expect(editor.locator(f"input[name=audience][value='{group_id}']")).to_be_checked()
     editor.locator("input[name=title]").fill("Op bezoek bij de brandweer")
@@ -50,8 +49,7 @@ def test_teacher_posts_parent_reacts_inline_teacher_sees_reaction_and_read_count
     assert "Het bericht is geplaatst." in teacher.locator(".flash--success").inner_text()
 
     parent = new_page(viewport=PHONE)
-    log_in(parent, PARENT)
-    parent.goto("/feed")
+    log_in(parent, PARENT, then="/feed")
     wait_for_htmx(parent)
     post = parent.locator("article.feed-post", has_text="Op bezoek bij de brandweer")
     expect(post.locator(".feed-badge--new")).to_be_visible()
@@ -82,8 +80,7 @@ def test_teacher_posts_parent_reacts_inline_teacher_sees_reaction_and_read_count
 def test_reacting_without_javascript_reloads_at_the_reaction(app, page_without_js):
     _with_demo_posts(app)
     page = page_without_js
-    log_in(page, PARENT)
-    page.goto("/feed")
+    log_in(page, PARENT, then="/feed")
     post = page.locator("article.feed-post", has_text="Gymschoenen mee")
     post.get_by_role("link", name=re.compile("Reageren")).click()  # to the post's own page
     page.wait_for_url(re.compile(r"/posts/\d+"))
@@ -97,8 +94,7 @@ def test_reacting_without_javascript_reloads_at_the_reaction(app, page_without_j
 
 def test_a_refused_reaction_shows_its_message_in_place(app, page):
     _with_demo_posts(app)
-    log_in(page, PARENT)
-    page.goto("/feed")
+    log_in(page, PARENT, then="/feed")
     wait_for_htmx(page)
     page.locator(".feed-react a").first.click()
     form = page.locator("form.feed-comment-form").first
@@ -112,8 +108,7 @@ def test_a_refused_reaction_shows_its_message_in_place(app, page):
 def test_older_posts_load_when_scrolled_into_view_and_filters_swap(app, page):
     with app.app_context(), db.connection_context():
         _bulk_posts(26)
-    log_in(page, PARENT)
-    page.goto("/feed")
+    log_in(page, PARENT, then="/feed")
     wait_for_htmx(page)
     expect(page.locator("article.feed-post")).to_have_count(20)
     page.locator(".feed-more a").scroll_into_view_if_needed()
@@ -131,8 +126,7 @@ def test_older_posts_load_when_scrolled_into_view_and_filters_swap(app, page):
 def test_no_axe_violations_on_feed_post_and_editor(app, new_page, viewport):
     _with_demo_posts(app)
     parent = new_page(viewport=viewport)
-    log_in(parent, PARENT)
-    parent.goto("/feed")
+    log_in(parent, PARENT, then="/feed")
     wait_for_htmx(parent)
     assert_no_axe_violations(parent)
     parent.locator("article.feed-post h2 a", has_text="Wat hebben we deze week gedaan?").click()
@@ -140,8 +134,7 @@ def test_no_axe_violations_on_feed_post_and_editor(app, new_page, viewport):
     assert_no_axe_violations(parent)
 
     teacher = new_page(viewport=viewport)
-    log_in(teacher, TEACHER)
-    teacher.goto("/feed")
+    log_in(teacher, TEACHER, then="/feed")
     teacher.locator("article.feed-post h2 a", has_text="Wat hebben we deze week gedaan?").click()
     teacher.locator("#feed-reads").wait_for()
     assert_no_axe_violations(teacher)  # with read receipts and moderation buttons

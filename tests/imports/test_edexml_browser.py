@@ -33,8 +33,7 @@ def send(page, data, name="EDEX.XML"):
 @pytest.mark.parametrize("java_script_enabled", [True, False], ids=["htmx", "no-js"])
 def test_upload_check_and_apply(app, new_page, java_script_enabled):
     page = new_page(java_script_enabled=java_script_enabled)
-    log_in(page, ADMIN)
-    page.goto("/admin/import")
+    log_in(page, ADMIN, then="/admin/import")
     if java_script_enabled:
         wait_for_htmx(page)
     send(page, export_of(app))
@@ -54,8 +53,7 @@ def test_upload_check_and_apply(app, new_page, java_script_enabled):
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_no_axe_violations_on_the_edexml_pages(app, page):
     data = export_of(app)
-    log_in(page, ADMIN)
-    page.goto("/admin/import")
+    log_in(page, ADMIN, then="/admin/import")
     wait_for_htmx(page)
     assert_no_axe_violations(page)
     send(page, data)

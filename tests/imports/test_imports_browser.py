@@ -31,8 +31,7 @@ def imported_pupils(app):
 @pytest.mark.parametrize("java_script_enabled", [True, False], ids=["htmx", "no-js"])
 def test_upload_check_and_confirm(app, new_page, java_script_enabled):
     page = new_page(java_script_enabled=java_script_enabled)
-    log_in(page, ADMIN)
-    page.goto("/admin/import")
+    log_in(page, ADMIN, then="/admin/import")
     if java_script_enabled:
         wait_for_htmx(page)
     choose_file(page, EXAMPLE)
@@ -47,8 +46,7 @@ def test_upload_check_and_confirm(app, new_page, java_script_enabled):
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_no_axe_violations_on_the_import_pages(page):
-    log_in(page, ADMIN)
-    page.goto("/admin/import")
+    log_in(page, ADMIN, then="/admin/import")
     wait_for_htmx(page)
     assert_no_axe_violations(page)
     choose_file(page, EXAMPLE)

@@ -42,8 +42,7 @@ def _unexpected(errors):
 def test_a_parent_books_changes_and_cancels_on_a_phone(app, new_page):
     _round_id, sanne = _round(app)
     page = new_page(viewport=PHONE)
-    log_in(page, PARENT)
-    page.goto("/meetings")
+    log_in(page, PARENT, then="/meetings")
     wait_for_htmx(page)
     page.evaluate("() => { window.notReloaded = true; }")
 
@@ -69,8 +68,7 @@ def test_a_parent_books_changes_and_cancels_on_a_phone(app, new_page):
 
 def test_the_loser_sees_net_bezet_and_the_refreshed_grid(app, page):
     _round_id, sanne = _round(app)
-    log_in(page, PARENT)
-    page.goto("/meetings")
+    log_in(page, PARENT, then="/meetings")
     wait_for_htmx(page)
     with app.app_context(), db.connection_context():  # someone else is quicker
         slot = [s for s in slots_of(MeetingRound.get_by_id(_round_id),
@@ -87,8 +85,7 @@ def test_the_loser_sees_net_bezet_and_the_refreshed_grid(app, page):
 def test_booking_works_without_javascript(app, page_without_js):
     page = page_without_js
     _round_id, sanne = _round(app)
-    log_in(page, PARENT)
-    page.goto("/meetings")
+    log_in(page, PARENT, then="/meetings")
     page.locator(f"button[name=slot][value='{sanne[2]}']").click()
     expect(page.locator(".flash--success")).to_contain_text("Geboekt:")
     assert _booked_slots(app) == [sanne[2]]
@@ -99,8 +96,7 @@ def test_a_parent_of_another_group_sees_no_slots_or_names(app, page):
     with app.app_context(), db.connection_context():
         names = [p.first_name for p in Pupil.select().join(Group).where(
             Group.name == "Groep 1/2A")]
-    log_in(page, OTHER_PARENT)
-    page.goto("/meetings")
+    log_in(page, OTHER_PARENT, then="/meetings")
     text = page.locator("main").inner_text()
     assert "Rapportgesprekken" not in text and "juf Sanne" not in text
     assert page.locator("button[name=slot]").count() == 0

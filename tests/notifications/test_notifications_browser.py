@@ -32,8 +32,7 @@ def with_vapid_key(app):
 
 def test_choices_are_saved_without_javascript(new_page, with_vapid_key):
     page = new_page(java_script_enabled=False, viewport=PHONE)
-    log_in(page, PARENT)
-    page.goto("/account/notifications")
+    log_in(page, PARENT, then="/account/notifications")
     assert not page.locator("#notifications-turn-on").is_visible()  # needs JavaScript
     expect(page.locator("#kind_surveys-2")).not_to_be_checked()
     page.locator("#kind_surveys-2").check()  # surveys: daily summary
@@ -56,8 +55,7 @@ def test_choices_are_saved_without_javascript(new_page, with_vapid_key):
 @pytest.mark.parametrize("email", [PARENT, TEACHER], ids=["parent", "teacher"])
 def test_the_screen_has_no_axe_violations(new_page, viewport, email, with_vapid_key):
     page = new_page(viewport=viewport)
-    log_in(page, email)
-    page.goto("/account/notifications")
+    log_in(page, email, then="/account/notifications")
     wait_for_htmx(page)
     expect(page.locator("#notifications-turn-on")).to_be_visible()
     assert_no_axe_violations(page)
@@ -95,8 +93,7 @@ def _notifications(page):
 def test_a_push_shows_a_notification_and_its_tap_opens_the_page(new_page, live_server):
     page = new_page(viewport=PHONE)
     page.context.grant_permissions(["notifications"], origin=live_server)
-    log_in(page, PARENT)
-    page.goto("/account/notifications")
+    log_in(page, PARENT, then="/account/notifications")
     page.evaluate("""async () => {
         await navigator.serviceWorker.register('/sw.js', {scope: '/'});
         await """ + WORKER_READY + """;

@@ -52,8 +52,7 @@ def test_invited_parent_activates_and_logs_in_again(
     pupil_id, group_id = sem
 
     teacher = new_page()
-    log_in(teacher, TEACHER)
-    teacher.goto(f"/pupils/{pupil_id}/guardians")
+    log_in(teacher, TEACHER, then=f"/pupils/{pupil_id}/guardians")
     wait_for_htmx(teacher)
     assert "Sem Jansen" in teacher.locator("main h1").inner_text()
     assert_no_axe_violations(teacher)
@@ -98,8 +97,7 @@ def test_invited_parent_activates_and_logs_in_again(
 def test_guardians_page_works_without_javascript(app, page_without_js, sem):
     pupil_id, _group_id = sem
     page = page_without_js
-    log_in(page, TEACHER)
-    page.goto(f"/pupils/{pupil_id}/guardians")
+    log_in(page, TEACHER, then=f"/pupils/{pupil_id}/guardians")
     _invite(page, NEW)
     page.wait_for_url(re.compile(rf"/pupils/{pupil_id}/guardians$"))
     row = page.locator("#invitations-guardians li", has_text=NEW)

@@ -54,8 +54,7 @@ def test_no_axe_violations_on_the_audit_and_retention_pages(app, page):
 
 def test_the_filter_swaps_only_the_list(app, page):
     _some_history(app)
-    log_in(page, ADMIN)
-    page.goto("/admin/audit")
+    log_in(page, ADMIN, then="/admin/audit")
     wait_for_htmx(page)
     page.evaluate(
         "() => { document.getElementById('privacy-admin-audit').dataset.marker = 'old'; }")
@@ -75,8 +74,7 @@ def test_the_filter_swaps_only_the_list(app, page):
 def test_the_admin_reaches_both_pages_without_javascript(app, page_without_js):
     page = page_without_js
     _some_history(app)
-    log_in(page, ADMIN)
-    page.goto("/admin")
+    log_in(page, ADMIN, then="/admin")
     page.get_by_role("link", name="Bewaartermijnen").click()
     page.wait_for_url(re.compile(r"/admin/retention$"))
     row = page.locator("tr", has=page.locator("th", has_text="Fotoalbums"))

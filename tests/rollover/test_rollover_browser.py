@@ -28,8 +28,7 @@ def test_admin_checks_an_exception_applies_and_teacher_reads_the_archive(
     lotte = _lotte(app)
     check_axe = assert_no_axe_violations if java_script_enabled else (lambda page: None)
     admin = new_page(java_script_enabled=java_script_enabled, viewport=DESKTOP)
-    log_in(admin, ADMIN)
-    admin.goto("/rollover")
+    log_in(admin, ADMIN, then="/rollover")
     check_axe(admin)
     admin.select_option(f"#pupil-{lotte}", "repeat")
     admin.get_by_role("button", name="Wijzigingen controleren").click()
@@ -44,8 +43,7 @@ def test_admin_checks_an_exception_applies_and_teacher_reads_the_archive(
     assert admin.errors == []
 
     teacher = new_page(java_script_enabled=java_script_enabled, viewport=PHONE)
-    log_in(teacher, TEACHER)
-    teacher.goto("/archive")
+    log_in(teacher, TEACHER, then="/archive")
     expect(teacher.locator("h1")).to_have_text("Archief")
     check_axe(teacher)
     teacher.locator("main a", has_text="Groep 1/2A").click()

@@ -45,8 +45,7 @@ def _unexpected(errors):
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_a_parent_answers_and_confirms_reading(app, page, viewport):
     post_id, slip_id = _post_with_request(app)
-    log_in(page, PARENT)
-    page.goto("/")
+    log_in(page, PARENT, then="/")
     expect(page.locator("#slips-home")).to_contain_text("Kinderboerderij")
     assert_no_axe_violations(page)
     page.goto(f"/slips/{slip_id}")
@@ -87,8 +86,7 @@ def test_staff_pages_have_no_axe_violations(app, page, viewport):
 def test_gelezen_and_answering_without_javascript(app, page_without_js):
     post_id, slip_id = _post_with_request(app)
     page = page_without_js
-    log_in(page, PARENT)
-    page.goto(f"/posts/{post_id}")
+    log_in(page, PARENT, then=f"/posts/{post_id}")
     page.get_by_role("button", name="Gelezen en begrepen").click()
     expect(page.locator(".flash--success")).to_contain_text("de school ziet dat je dit")
     expect(page.locator("#slips-read")).to_contain_text("Je hebt bevestigd")

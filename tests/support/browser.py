@@ -187,8 +187,9 @@ def submit_login(page, email, password=DEMO_PASSWORD):
     form.locator("button[type=submit]").click()
 
 
-def log_in(page, email, password=DEMO_PASSWORD, expect_success=True, form=False):
-    """Log in as `email` and open the page the login leads to.
+def log_in(page, email, password=DEMO_PASSWORD, expect_success=True, form=False, then=None):
+    """Log in as `email` and open the page the login leads to (or `then`: a test that goes
+    to another page at once spares the browser loading the home page first).
 
     Without `form`, the browser context logs in over HTTP (page.request shares the
     context's cookies): the same GET /login for the CSRF token and the same POST as the form
@@ -214,7 +215,7 @@ def log_in(page, email, password=DEMO_PASSWORD, expect_success=True, form=False)
     location = response.headers.get("location", "")
     assert response.status in (302, 303) and urlparse(location).path != "/login", (
         f"logging in as {email} failed: {response.status} {location}")
-    page.goto(location)
+    page.goto(then or location)
 
 
 def wait_for_htmx(page):

@@ -26,8 +26,7 @@ def _unexpected(errors):
 
 def test_survey_editor_has_no_axe_violations(app, page):
     survey = _in_db(app, lambda: make_survey(published=False))
-    log_in(page, TEACHER)
-    page.goto(f"/surveys/{survey.id}/edit")
+    log_in(page, TEACHER, then=f"/surveys/{survey.id}/edit")
     wait_for_htmx(page)
     assert_no_axe_violations(page)
     form = page.locator("#surveys-add-question")
@@ -48,8 +47,7 @@ def test_survey_editor_has_no_axe_violations(app, page):
 def test_answering_on_a_phone(app, new_page):
     survey = _in_db(app, lambda: make_survey())
     page = new_page(viewport=PHONE)
-    log_in(page, PARENT)
-    page.goto(f"/surveys/{survey.id}")
+    log_in(page, PARENT, then=f"/surveys/{survey.id}")
     assert_no_axe_violations(page)
     page.locator("#surveys-answer button[type=submit]").click()  # nothing filled in
     page.locator("#surveys-answer .field__error").first.wait_for()
@@ -70,8 +68,7 @@ def test_results_have_no_axe_violations(app, page, login_as):
     for email, yes in ((PARENT, True), (TWO_GROUP_PARENT, False)):
         client = login_as(email)
         assert _answer(client, survey, good_form(survey, yes=yes)).status_code == 302
-    log_in(page, TEACHER)
-    page.goto(f"/surveys/{survey.id}/results")
+    log_in(page, TEACHER, then=f"/surveys/{survey.id}/results")
     expect(page.locator(".surveys-bar__fill").first).to_be_visible()
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Stuur een bericht aan iedereen die „Ja” antwoordde (1)").click()
@@ -95,8 +92,7 @@ def _call(app, places=2):
 
 def test_signing_up_with_one_tap(app, page):
     call_id = _call(app, places=1)
-    log_in(page, PARENT)
-    page.goto(f"/surveys/calls/{call_id}")
+    log_in(page, PARENT, then=f"/surveys/calls/{call_id}")
     wait_for_htmx(page)
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Meld mij aan").click()
@@ -112,8 +108,7 @@ def test_signing_up_with_one_tap(app, page):
 def test_signing_up_without_javascript(app, page_without_js):
     call_id = _call(app)
     page = page_without_js
-    log_in(page, PARENT)
-    page.goto(f"/surveys/calls/{call_id}")
+    log_in(page, PARENT, then=f"/surveys/calls/{call_id}")
     page.get_by_role("button", name="Meld mij aan").click()
     expect(page.locator(".flash--success")).to_contain_text("Je hebt je aangemeld")
     expect(page.locator("#surveys-call")).to_contain_text("1 van 2 plekken bezet")

@@ -33,8 +33,7 @@ def test_reacting_and_messaging_cause_no_csp_errors(app, ctx, teacher, groups, n
 
     post_id, _photos = post_with_photos(teacher, ctx, groups["Groep 1/2A"].id, count=1)
     page = new_page(viewport=PHONE)
-    log_in(page, PARENT)
-    page.goto("/feed")
+    log_in(page, PARENT, then="/feed")
     wait_for_htmx(page)
     post = page.locator(f"#feed-post-{post_id}")
     post.get_by_role("link", name=re.compile("Reageren")).click()
