@@ -59,15 +59,9 @@ def processing_of(post):
     return album, progress, unfinished
 
 
-def photos_of_posts(user, post_ids, shown=SHOWN):
-    """{post id: PostPhotos}: the first `shown` photos this user may see, in one query."""
-    if not post_ids:
-        return {}
-    return photos_from(first_photos_query(user, post_ids, shown))
-
-
 def first_photos_query(user, post_ids, shown=SHOWN):
-    """The query behind photos_of_posts (photos_from makes its result of the rows)."""
+    """The first `shown` photos of each post this user may see, in one query (a feed page
+    reads it with its other lists; photos_from makes {post id: PostPhotos} of the rows)."""
     return _first_photos(user, post_ids, shown).objects()  # every column on the Photo
 
 
@@ -81,7 +75,7 @@ def photos_from(rows):
 
 
 def _first_photos(user, post_ids, shown):
-    """The query behind photos_of_posts: Photo's columns, post_id, rn, total (and, for staff,
+    """The query behind first_photos_query: Photo's columns, post_id, rn, total (and, for staff,
     held_back) of the first `shown` photos of each post; post_ids a list or a subquery."""
     order = [Album.id, Photo.position, Photo.id]
     ids = list(post_ids) if isinstance(post_ids, (list, tuple, set)) else post_ids
@@ -99,15 +93,10 @@ def _first_photos(user, post_ids, shown):
             .order_by(Album.post, ranked.c.rn))
 
 
-def with_first_photo(user, posts):
-    """[(post, PostPhotos or None)] for a query of posts (its columns, order and limit kept),
-    each with its first photo this user may see and how many they see: one statement."""
-    return first_photo_pairs(first_photo_query(user, posts))
-
-
 def first_photo_query(user, posts):
-    """The query behind `with_first_photo`: each post with its first photo's columns (a query,
-    for the home page to read with its other cards; first_photo_pairs makes the pairs)."""
+    """A query of posts (its columns, order and limit kept), each with the columns of its first
+    photo this user may see and how many they see (the home page reads it with its other
+    cards; first_photo_pairs makes the (post, PostPhotos or None) pairs)."""
     photo_fields = Photo._meta.sorted_fields
     first = (_first_photos(user, posts.select(posts.model.id), 1)
              .select(*[f.alias(f"photo_{f.name}") for f in photo_fields],
