@@ -124,8 +124,11 @@ def test_conversations_work_without_javascript(page_without_js, tmp_path):
     with page.expect_download() as download:
         message.locator("a", has_text="zwemdiploma.pdf").click()
     assert download.value.suggested_filename == "zwemdiploma.pdf"
+    page.evaluate("() => { window.__before = true; }")
     page.locator("#conversations-poll a").click()  # "check for new messages" reloads
-    assert page.locator("#conversations-messages > li").count() == 2
+    # count() does not wait: right after the click it may read the new page still loading.
+    page.wait_for_function("() => window.__before === undefined")
+    expect(page.locator("#conversations-messages > li")).to_have_count(2)
 
 
 def test_directory_and_settings_have_no_axe_violations(new_page):
