@@ -22,7 +22,6 @@ import peewee as pw
 from flask_babel import lazy_gettext as _l
 
 from schoolportal.core.database import write_transaction
-from schoolportal.core.extensions import db
 from schoolportal.core.models import Guardianship, utcnow
 from schoolportal.meetings.models import (
     REQUEST_BOOKED,
@@ -147,11 +146,13 @@ def _book_in_transaction(slot, pupil_id, booked_by, scope, by_staff, people):
     else:
         old = _release((MeetingBooking.round == slot.round_id)
                        & (MeetingBooking.pupil == pupil_id) & (MeetingBooking.scope == scope))
+    # No savepoints here: a refusal rolls back the transaction of book_all (a savepoint
+    # itself when book_all runs inside another transaction), so each failed insert needs
+    # only its own except clause to be told apart from the others.
     try:
-        with _savepoint():
-            booking = MeetingBooking.create(
-                slot=slot.id, round=slot.round_id, request=slot.request_id, pupil=pupil_id,
-                scope=scope, booked_by=booked_by, by_staff=by_staff)
+        booking = MeetingBooking.create(
+            slot=slot.id, round=slot.round_id, request=slot.request_id, pupil=pupil_id,
+            scope=scope, booked_by=booked_by, by_staff=by_staff)
     except pw.IntegrityError:
         raise BookingRefused(CHILD_BOOKED) from None
     booking.replaced = old is not None  # a change of time: the mail says so
@@ -161,11 +162,6 @@ def _book_in_transaction(slot, pupil_id, booked_by, scope, by_staff, people):
     return booking
 
 
-def _savepoint():
-    """A savepoint, so a failed insert can be told apart from the others."""
-    return db.atomic()
-
-
 def _lock(booking, people, minutes, reason):
     """Insert the time-lock rows of these people, in key order; a clash refuses the booking."""
     rows = [{"booking": booking.id, "person": person, "minute": minute}
@@ -173,8 +169,7 @@ def _lock(booking, people, minutes, reason):
     if not rows:
         return
     try:
-        with _savepoint():
-            MeetingTimeLock.insert_many(rows).execute()
+        MeetingTimeLock.insert_many(rows).execute()
     except pw.IntegrityError:
         raise BookingRefused(reason) from None
 
