@@ -117,6 +117,7 @@ def _init_extensions(app):
         locale_selector=i18n.select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
+    i18n.install_template_gettext(app)
     i18n.register_date_filters(app)
     login_manager.init_app(app)
     login_manager.session_protection = None  # the server-side session does this job

@@ -1,6 +1,7 @@
 """The interface language: the user's choice, remembered; Dutch by default."""
 
-from flask import after_this_request, current_app, has_request_context, request
+from flask import after_this_request, current_app, g, has_request_context, request
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 # A visitor's choice lives in a cookie of its own, not in the session: the login page also
@@ -22,6 +23,39 @@ def select_locale():
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_translations():
+    """flask_babel.get_translations(), looked up once per request and locale.
+
+    Flask-Babel looks the translations up anew for every string (its request state four
+    times, and the locale's name rebuilt as a key): a page with 70 strings paid for that
+    70 times. The found translations are kept with the locale object they belong to;
+    force_locale (a mail in the recipient's language) and refresh() set another locale
+    object, so they are looked up again then.
+    """
+    state = getattr(g, "_flask_babel", None) if g else None
+    if state is not None:
+        kept = getattr(state, "schoolportal_translations", None)
+        if kept is not None and kept[0] is getattr(state, "babel_locale", None):
+            return kept[1]
+    found = get_translations()
+    state = getattr(g, "_flask_babel", None) if g else None
+    if state is not None:
+        state.schoolportal_translations = (get_locale(), found)
+    return found
+
+
+def install_template_gettext(app):
+    """Templates translate through current_translations (as Flask-Babel's own callables
+    do through get_translations)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: current_translations().ugettext(s),
+        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: current_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
+    )
 
 
 def remember_choice(language):

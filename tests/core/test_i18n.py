@@ -53,3 +53,24 @@ def test_every_interface_string_has_a_dutch_translation(tmp_path):
 def test_compiled_catalog_is_used(client):
     # A translated string shows in Dutch: the .mo file was compiled by the build.
     assert "Inloggen" in client.get("/login").get_data(as_text=True)
+
+
+def test_templates_follow_a_forced_locale_and_come_back(app):
+    """Templates look their translations up once per request and locale (i18n.
+    current_translations): a mail in another language inside a request (force_locale)
+    still gets its own language, and the page after it Dutch again."""
+    from flask import render_template_string
+    from flask_babel import force_locale, refresh
+
+    template = "{{ _('Choose a time.') }} {{ ngettext('%(num)d photo', '%(num)d photos', 2) }}"
+    with app.test_request_context("/"):
+        assert render_template_string(template) == "Kies een tijd. 2 foto's"
+        with force_locale("en"):
+            assert render_template_string(template) == "Choose a time. 2 photos"
+        assert render_template_string(template) == "Kies een tijd. 2 foto's"
+        app.config["BABEL_DEFAULT_LOCALE"], default = "en", app.config["BABEL_DEFAULT_LOCALE"]
+        try:
+            refresh()  # the locale chosen again (as after a user changes their language)
+            assert render_template_string(template) == "Choose a time. 2 photos"
+        finally:
+            app.config["BABEL_DEFAULT_LOCALE"] = default
