@@ -104,10 +104,16 @@ def test_a_push_shows_a_notification_and_its_tap_opens_the_page(new_page, live_s
     registration = _registration_id(cdp, live_server)
     payload = {"title": "Nieuw in Groep 1/2A", "body": "Schoolreisje", "url": "/account",
                "tag": "n1"}
-    cdp.send("ServiceWorker.deliverPushMessage", {
-        "origin": live_server, "registrationId": registration, "data": json.dumps(payload)})
+    push = {"origin": live_server, "registrationId": registration, "data": json.dumps(payload)}
+    cdp.send("ServiceWorker.deliverPushMessage", push)
     deadline = time.monotonic() + 30  # generous: CI machines are busy
+    again = time.monotonic() + 5
     while not _notifications(page) and time.monotonic() < deadline:
+        if time.monotonic() > again:
+            # On a busy machine a push delivered while the worker was starting was once
+            # lost (CI). A real push service retries too; the same tag keeps it one.
+            cdp.send("ServiceWorker.deliverPushMessage", push)
+            again = time.monotonic() + 5
         time.sleep(0.1)
     assert _notifications(page) == [{"title": "Nieuw in Groep 1/2A", "body": "Schoolreisje",
                                      "url": live_server + "/account"}]
