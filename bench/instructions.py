@@ -30,6 +30,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from request_cost import seeded_demo  # noqa: E402 (bench/request_cost.py seeds the same way)
+
 PASSWORD = "demo-wachtwoord"  # noqa: S105 (the demo school's documented password)
 PAGES = [("ouder.jansen@example.org", "/"), ("juf.sanne@example.org", "/feed")]
 WARM_UP = 3
@@ -92,11 +96,7 @@ def main(argv=None):
         raise SystemExit("valgrind is not installed (apt-get install -y valgrind)")
     pages = [tuple(p) for p in args.page] if args.page else PAGES
     with tempfile.TemporaryDirectory(prefix="instructions-") as directory:
-        env = {**os.environ, "SCHOOLPORTAL_CONFIG": "development", "INSTANCE_PATH": directory,
-               "DATABASE_URL": f"sqlite:///{directory}/bench.db",
-               "MEDIA_ROOT": f"{directory}/media", "MAIL_BACKEND": "portal"}
-        subprocess.run([sys.executable, "-m", "flask", "--app", "schoolportal", "seed-demo"],  # noqa: S603
-                       cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+        env = seeded_demo(directory)
         roots = [("this checkout", str(ROOT))]
         try:
             if args.rev:

@@ -30,17 +30,24 @@ PAGES = {"ouder.jansen@example.org": ("/", "/feed", "/menu", "/agenda", "/groups
          "juf.sanne@example.org": ("/", "/feed", "/menu", "/groups/1", "/nope")}
 
 
+def seeded_demo(directory):
+    """Seed the demo school into a SQLite database in `directory`; returns the environment
+    (settings) that reaches it. bench/instructions.py uses it too."""
+    env = {**os.environ, "SCHOOLPORTAL_CONFIG": "development", "INSTANCE_PATH": directory,
+           "DATABASE_URL": f"sqlite:///{directory}/bench.db",
+           "MEDIA_ROOT": f"{directory}/media", "MAIL_BACKEND": "portal"}
+    subprocess.run([sys.executable, "-m", "flask", "--app", "schoolportal", "seed-demo"],  # noqa: S603
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+    return env
+
+
 def main(argv=None):
     """Seed, then time each page for each account."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="request-cost-") as directory:
-        env = {**os.environ, "SCHOOLPORTAL_CONFIG": "development", "INSTANCE_PATH": directory,
-               "DATABASE_URL": f"sqlite:///{directory}/bench.db",
-               "MEDIA_ROOT": f"{directory}/media", "MAIL_BACKEND": "portal"}
-        subprocess.run([sys.executable, "-m", "flask", "--app", "schoolportal", "seed-demo"],  # noqa: S603
-                       cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+        env = seeded_demo(directory)
         os.environ.update({key: env[key] for key in ("INSTANCE_PATH", "DATABASE_URL",
                                                       "MEDIA_ROOT", "MAIL_BACKEND")})
         from config import DevConfig
