@@ -175,6 +175,8 @@ def _fresh_sqlite(template, path):
     a connection keeps its own old file instead of seeing this one change underneath it.
     """
     shutil.copyfile(template, path)
+    if hasattr(db.obj, "close_idle"):  # the earlier test's kept connections (their files)
+        db.obj.close_idle()
     db.initialize(database.open_database(f"sqlite:///{path}"))
     return f"sqlite:///{path}"
 

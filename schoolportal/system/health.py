@@ -40,6 +40,7 @@ class Health:
 def check():
     """Ask the database on a connection of our own, then read the worker's heartbeat."""
     try:
+        database.check_file_anew()
         with db.connection_context():
             db.execute_sql("SELECT 1")
             try:

@@ -57,8 +57,8 @@ def run(folder, force=False, journals=()):
                            f"{manifest['schema']['migration']}): install that version first.")
     _verify(folder, manifest)
     media_root = Path(current_app.config["MEDIA_ROOT"])
+    database.close_every_connection()  # the database file or tables are about to be replaced
     _make_room(engine, media_root, force)
-    db.close()  # the database file or tables are about to be replaced
     try:
         engine.load(folder / manifest["database"]["file"])
         found = engine.describe()["tables"]

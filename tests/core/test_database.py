@@ -83,3 +83,32 @@ def test_database_url_forms(tmp_path):
         "school", "db.example", 5433)
     with pytest.raises(ValueError):
         open_database("mysql://x/y")
+
+
+def test_sqlite_keeps_its_connection_and_hands_it_on_clean(tmp_path):
+    """A connection given back is kept for the next request, in any thread, with its
+    pragmas, and without what the last one left open."""
+    database = open_database(f"sqlite:///{tmp_path}/kept.db")
+    database.connect()
+    first = database.connection()
+    database.execute_sql("CREATE TABLE t (x INTEGER)")
+    database.execute_sql("BEGIN")
+    database.execute_sql("INSERT INTO t VALUES (1)")
+    database.close()  # given back in the middle of a transaction: rolled back
+
+    seen = {}
+
+    def next_request():
+        with database.connection_context():
+            seen["same"] = database.connection() is first
+            seen["rows"] = database.execute_sql("SELECT COUNT(*) FROM t").fetchone()[0]
+            seen["keys"] = database.execute_sql("PRAGMA foreign_keys").fetchone()[0]
+
+    thread = threading.Thread(target=next_request)
+    thread.start()
+    thread.join(timeout=10)
+    assert seen == {"same": True, "rows": 0, "keys": 1}
+    database.close_all()  # as a restore does (close_every_connection): a new one next
+    with database.connection_context():
+        assert database.connection() is not first
+    database.close_all()
