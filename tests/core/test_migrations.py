@@ -1,5 +1,6 @@
 """Migrating an empty database gives exactly the schema the models describe."""
 
+import collections
 import uuid
 
 import pytest
@@ -14,6 +15,7 @@ from tests.conftest import PG_URL, _config
 def _schema(schema=None):
     """Tables with their columns, indexes and foreign keys, comparable across databases."""
     result = {}
+    all_foreign_keys = _pg_foreign_keys(schema) if PG_URL else None
     for table in db.get_tables(schema=schema):
         if table == "migratehistory":
             continue
@@ -25,11 +27,35 @@ def _schema(schema=None):
             (tuple(i.columns), i.unique) for i in db.get_indexes(table, schema)
             if not i.name.endswith("_pkey")
         )
-        foreign_keys = sorted(
-            (f.column, f.dest_table, f.dest_column) for f in db.get_foreign_keys(table, schema)
-        )
+        foreign_keys = sorted(all_foreign_keys[table] if PG_URL else (
+            (f.column, f.dest_table, f.dest_column) for f in db.get_foreign_keys(table, schema)))
         result[table] = (columns, indexes, foreign_keys)
     return result
+
+
+# Every foreign key of a PostgreSQL schema in one catalog query: peewee's get_foreign_keys asks
+# information_schema once per table, 40 ms each (7 of the test's 8 s on PostgreSQL).
+PG_FOREIGN_KEYS = """SELECT source.relname, source_column.attname, target.relname,
+       target_column.attname
+FROM pg_constraint AS constraint_
+JOIN pg_class AS source ON source.oid = constraint_.conrelid
+JOIN pg_namespace AS namespace ON namespace.oid = source.relnamespace
+JOIN pg_class AS target ON target.oid = constraint_.confrelid
+CROSS JOIN LATERAL unnest(constraint_.conkey, constraint_.confkey) AS pair(source_key, target_key)
+JOIN pg_attribute AS source_column
+  ON source_column.attrelid = constraint_.conrelid AND source_column.attnum = pair.source_key
+JOIN pg_attribute AS target_column
+  ON target_column.attrelid = constraint_.confrelid AND target_column.attnum = pair.target_key
+WHERE constraint_.contype = 'f' AND namespace.nspname = %s"""
+
+
+def _pg_foreign_keys(schema):
+    """{table: [(column, referenced table, referenced column), ...]} of a PostgreSQL schema."""
+    found = collections.defaultdict(list)
+    for table, column, dest_table, dest_column in db.execute_sql(
+            PG_FOREIGN_KEYS, (schema or "public",)).fetchall():
+        found[table].append((column, dest_table, dest_column))
+    return found
 
 
 @pytest.fixture
