@@ -102,11 +102,9 @@ def _reset_postgres():
 def _kept_open(url):
     """The PostgreSQL database as a pool: requests give their connection back instead of
     closing it, so a test does not pay for a new server connection per request."""
-    from playhouse.pool import PooledPostgresqlDatabase
-
-    plain = database.open_database(url)
-    return PooledPostgresqlDatabase(plain.database, max_connections=64, stale_timeout=600,
-                                    timeout=30, **plain.connect_params)
+    plain = database.open_database(url)  # the same kind as the app's own (preparing)
+    return type(plain)(plain.database, max_connections=64, stale_timeout=600, timeout=30,
+                       **plain.connect_params)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """The database guards what matters, and concurrent writers do not fail."""
 
 import threading
+from decimal import Decimal
 
 import pytest
 from peewee import IntegrityError
@@ -8,6 +9,7 @@ from peewee import IntegrityError
 from schoolportal.core.database import open_database, write_transaction
 from schoolportal.core.extensions import db
 from schoolportal.core.models import Group, GroupStaff, Guardianship, LoginAttempt, User
+from tests.conftest import PG_URL
 
 
 def test_email_is_unique_whatever_the_case(db_ctx):
@@ -111,4 +113,65 @@ def test_sqlite_keeps_its_connection_and_hands_it_on_clean(tmp_path):
     database.close_all()  # as a restore does (close_every_connection): a new one next
     with database.connection_context():
         assert database.connection() is not first
+    database.close_all()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: SQLite plans in the process itself")
+def test_postgresql_prepares_the_selects_a_connection_is_asked_again(monkeypatch):
+    """The second time a SELECT comes, PostgreSQL keeps its plan; the values stay values, a
+    statement it cannot prepare still runs, nothing is prepared inside a transaction, the
+    oldest goes when too many are kept, and a table that changed shape is no trouble."""
+    from schoolportal.core import database as module
+
+    database = open_database(PG_URL)
+    assert isinstance(database, module.PreparingPostgresqlDatabase)
+    monkeypatch.setattr(module, "PREPARED_PER_CONNECTION", 3)
+
+    def prepared():  # asked on the connection itself, past the preparing
+        with database.connection().cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return sorted(row[0] for row in cursor.fetchall())
+
+    def rows(sql, *params):
+        return database.execute_sql(sql, params).fetchall()
+
+    with database.connection_context():
+        database.execute_sql("CREATE TEMPORARY TABLE kept (id INTEGER, name TEXT)")
+        database.execute_sql("INSERT INTO kept VALUES (1, 'a'), (2, 'b%%'), (3, 'c')")
+        by_id = "SELECT name FROM kept WHERE id = %s AND name LIKE '%%'"
+        assert rows(by_id, 1) == [("a",)]  # the first time: as it is
+        assert prepared() == []
+        assert rows(by_id, 2) == [("b%",)]  # the second: prepared, with its own value
+        assert rows(by_id, 3) == [("c",)]
+        assert len(prepared()) == 1 and "$1" in prepared()[0]
+
+        numbers = "SELECT SUM(CASE WHEN id > %s THEN %s ELSE %s END), MAX(%s) FROM kept"
+        assert rows(numbers, 1, 1, 0, 2.5) == rows(numbers, 1, 1, 0, 2.5) == [(2, Decimal("2.5"))]
+        assert len(prepared()) == 2  # typed as in the written statement: integers, numeric
+        database.execute_sql("DEALLOCATE ALL")  # start over
+        assert module._PREPARED.pop(database.connection()).texts
+
+        untyped = "SELECT %s IS NULL"
+        assert [rows(untyped, None), rows(untyped, None), rows(untyped, 1)] == [
+            [(True,)], [(True,)], [(False,)]]  # PostgreSQL cannot type $1: run as it is
+        assert prepared() == []
+
+        with database.atomic():
+            inside = "SELECT id FROM kept WHERE name = %s"
+            assert rows(inside, "a") == rows(inside, "a") == [(1,)]
+        assert prepared() == []
+
+        everything = "SELECT * FROM kept WHERE id = %s"
+        assert rows(everything, 1) == rows(everything, 1) == [(1, "a")]
+        assert len(prepared()) == 1
+        database.execute_sql("ALTER TABLE kept ADD COLUMN extra INTEGER DEFAULT 7")
+        assert rows(everything, 1) == [(1, "a", 7)]  # the old plan dropped, run as it is
+
+        for number in range(4):  # more texts than kept: the oldest go
+            rows(f"SELECT id FROM kept WHERE id > %s AND {number} = {number}", 0)
+        assert len(prepared()) == 1  # the changed one, deallocated with the next PREPARE
+        newest = "SELECT id FROM kept WHERE id > %s AND 3 = 3"
+        assert rows(newest, 2) == [(3,)]
+        [only] = prepared()
+        assert "SELECT id FROM kept WHERE id > $1 AND 3 = 3" in only
     database.close_all()

@@ -15,7 +15,8 @@ from tests.conftest import PG_URL, _config
 def _schema(schema=None):
     """Tables with their columns, indexes and foreign keys, comparable across databases."""
     result = {}
-    all_foreign_keys = _pg_foreign_keys(schema) if PG_URL else None
+    on_postgres = not database.is_sqlite()  # test_upgrade compares SQLite in a PostgreSQL run
+    all_foreign_keys = _pg_foreign_keys(schema) if on_postgres else None
     for table in db.get_tables(schema=schema):
         if table == "migratehistory":
             continue
@@ -27,7 +28,7 @@ def _schema(schema=None):
             (tuple(i.columns), i.unique) for i in db.get_indexes(table, schema)
             if not i.name.endswith("_pkey")
         )
-        foreign_keys = sorted(all_foreign_keys[table] if PG_URL else (
+        foreign_keys = sorted(all_foreign_keys[table] if on_postgres else (
             (f.column, f.dest_table, f.dest_column) for f in db.get_foreign_keys(table, schema)))
         result[table] = (columns, indexes, foreign_keys)
     return result
