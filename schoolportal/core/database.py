@@ -134,9 +134,8 @@ _NAMES = itertools.count(1)  # statement names, unique in this process
 
 class _Statements:
     """The SELECTs asked on one connection, the least recently used first: (text, types of
-    the values) ->
-    False (asked once), the name of its prepared statement, or _UNPREPARABLE; and the names
-    of prepared statements to DEALLOCATE with the next PREPARE."""
+    the values) -> False (asked once), the name of its prepared statement, or _UNPREPARABLE;
+    and the names of prepared statements to DEALLOCATE with the next PREPARE."""
 
     def __init__(self):
         self.texts, self.dropped = OrderedDict(), []
