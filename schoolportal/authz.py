@@ -26,6 +26,7 @@ from flask import (
 from flask_login import current_user
 from peewee import JOIN, SQL, fn
 
+from schoolportal.core import clock
 from schoolportal.core.models import (
     ROLE_ADMIN,
     ROLE_PARENT,
@@ -37,6 +38,7 @@ from schoolportal.core.models import (
     Pupil,
     User,
 )
+from schoolportal.core.prepared import prepared
 from schoolportal.core.rendering import wants_fragment
 
 PUBLIC = "public"
@@ -253,8 +255,40 @@ def visible_pupils(user):
 
 def visible_pupil_list(user):
     """`visible_pupils(user)`, once per request: the home page's panels each need a parent's
-    children, and the menu's survey badge too."""
-    return _once_per_request("pupils", user, lambda: visible_pupils(user))
+    children, and the menu's survey badge too (its text built once: `_visible_pupil_rows`)."""
+    return _once_per_request("pupils", user, lambda: _visible_pupil_rows(user))
+
+
+def _pupils_at_school(today):
+    return (Pupil.select(Pupil, Group).join(Group).where(Pupil.at_school(today))
+            .order_by(Pupil.first_name, Pupil.last_name))
+
+
+@prepared
+def _children_at_school(user_id, today):
+    return _pupils_at_school(today).where(Pupil.id.in_(own_children_ids(user_id)))
+
+
+@prepared
+def _pupils_of_staff(user_id, today):
+    return _pupils_at_school(today).where(Pupil.group.in_(staffed_group_ids(user_id)))
+
+
+@prepared
+def _every_pupil(today):
+    return _pupils_at_school(today)
+
+
+def _visible_pupil_rows(user):
+    """The rows of `visible_pupils(user)`, from prepared queries."""
+    today = clock.school_today()
+    if user.role == ROLE_ADMIN:
+        return _every_pupil(today)
+    if user.role == ROLE_STAFF:
+        return _pupils_of_staff(user.id, today)
+    if user.role == ROLE_PARENT:
+        return _children_at_school(user.id, today)
+    return ()
 
 
 def children_with_staff(user, columns=None):

@@ -36,7 +36,7 @@ import pytest
 
 from config import TestConfig
 from schoolportal import create_app, demo
-from schoolportal.core import database
+from schoolportal.core import database, prepared
 from schoolportal.core.extensions import db
 from tests.support.smtp import Inbox, free_port
 from tests.support.web import (
@@ -56,6 +56,11 @@ pytest_plugins = ["tests.support.browser"]
 # ones less often too. About 5 % of the suite's Python time (tests/absence, conversations,
 # access and onboarding: 21.7-22.3 s before, 20.8-21.2 s after); garbage goes a little later.
 gc.set_threshold(100_000, 50, 100)
+
+# Every call of a prepared query (schoolportal/core/prepared.py) is compared with the same
+# query built with its arguments: a builder that reads the user or the clock behind its
+# arguments' back fails the first test that calls it twice.
+prepared.CHECK = True
 
 PG_BASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")

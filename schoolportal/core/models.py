@@ -7,6 +7,7 @@ import peewee as pw
 
 from schoolportal.core import clock
 from schoolportal.core.extensions import db
+from schoolportal.core.prepared import prepared
 
 ROLE_ADMIN = "admin"
 ROLE_STAFF = "staff"
@@ -112,7 +113,7 @@ class Pupil(BaseModel):
     @classmethod
     def at_school(cls, day=None):
         """A filter for pupils still at school on the day (default: today in the Netherlands)."""
-        day = day or clock.school_today()
+        day = clock.school_today() if day is None else day
         return cls.left_on.is_null() | (cls.left_on > day)
 
     @classmethod
@@ -232,7 +233,7 @@ class GroupStaff(BaseModel):
     def staff_by_group(cls, groups):
         """The active staff of each given group, keyed by group id, in one query."""
         by_group = {g.id: [] for g in groups}
-        for row in cls.staff_rows(list(by_group)):
+        for row in _active_staff_of(list(by_group)):
             by_group[row.group_id].append(row.staff)
         return by_group
 
@@ -242,6 +243,12 @@ class GroupStaff(BaseModel):
         return (cls.select(cls, User).join(User)
                 .where(cls.group.in_(group_ids) & (User.active == True))  # noqa: E712
                 .order_by(User.display_name))
+
+
+@prepared
+def _active_staff_of(group_ids):
+    """`GroupStaff.staff_rows`, its text built once (a parent's pages ask for it)."""
+    return GroupStaff.staff_rows(group_ids)
 
 
 class AuthSession(BaseModel):

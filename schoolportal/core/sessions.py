@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app
 
 from schoolportal.core.models import AuthSession, User, utcnow
+from schoolportal.core.prepared import prepared
 
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -28,6 +29,23 @@ def start(user, user_agent=""):
     return key
 
 
+@prepared
+def _live_session(key_hash, idle_limit, age_limit):
+    """The session with this key, with its active user, if used and made after the limits
+    (every request asks: its text is built once)."""
+    return (
+        AuthSession.select(AuthSession, User)
+        .join(User)
+        .where(
+            (AuthSession.key_hash == key_hash)
+            & (AuthSession.last_seen_at > idle_limit)
+            & (AuthSession.created_at > age_limit)
+            & (User.active == True)  # noqa: E712 (peewee expression)
+        )
+        .limit(1)
+    )
+
+
 def load(key):
     """The user of a live session, or None when it ended, idled out or is too old."""
     if not key or not isinstance(key, str) or len(key) > 100:
@@ -36,17 +54,7 @@ def load(key):
     now = utcnow()
     idle_limit = now - timedelta(minutes=config["SESSION_IDLE_MINUTES"])
     age_limit = now - timedelta(hours=config["SESSION_MAX_HOURS"])
-    row = (
-        AuthSession.select(AuthSession, User)
-        .join(User)
-        .where(
-            (AuthSession.key_hash == _hash(key))
-            & (AuthSession.last_seen_at > idle_limit)
-            & (AuthSession.created_at > age_limit)
-            & (User.active == True)  # noqa: E712 (peewee expression)
-        )
-        .first()
-    )
+    row = _live_session(_hash(key), idle_limit, age_limit).first()
     if row is None:
         return None
     if now - row.last_seen_at > TOUCH_EVERY:

@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from schoolportal.core.database import write_transaction
 from schoolportal.core.models import Guardianship, utcnow
+from schoolportal.core.prepared import prepared
 from schoolportal.meetings.models import (
     REQUEST_BOOKED,
     REQUEST_OFFERED,
@@ -86,8 +87,12 @@ def people_concerned(pupil_id, scope):
     """The guardians a booking occupies: the one it is for, or all guardians of the child."""
     if scope:
         return [scope]
-    return sorted(row.guardian_id for row in Guardianship.select(Guardianship.guardian)
-                  .where(Guardianship.pupil == pupil_id))
+    return sorted(row.guardian_id for row in _guardians_of(pupil_id))
+
+
+@prepared
+def _guardians_of(pupil_id):
+    return Guardianship.select(Guardianship.guardian).where(Guardianship.pupil == pupil_id)
 
 
 def book(slot, pupil_id, booked_by, scope=0, by_staff=False, now=None, after=None):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from schoolportal.core.models import GroupStaff, utcnow
+from schoolportal.core.prepared import prepared
 from schoolportal.meetings.models import SLOT_FREE, MeetingBooking, MeetingRoundGroup, MeetingSlot
 from schoolportal.meetings.rounds import to_local
 
@@ -81,20 +82,36 @@ def family_view(user, rounds, children, now=None):
 def _groups_per_round(rounds):
     """The group ids of each round, in one query."""
     groups = {r.id: set() for r in rounds}
-    for round_id, group_id in MeetingRoundGroup.select(
-            MeetingRoundGroup.round, MeetingRoundGroup.group).where(
-            MeetingRoundGroup.round.in_(list(groups))).tuples():
-        groups[round_id].add(group_id)
+    for row in _round_groups(list(groups)):
+        groups[row.round_id].add(row.group_id)
     return groups
+
+
+@prepared
+def _round_groups(round_ids):
+    return MeetingRoundGroup.select(MeetingRoundGroup.round, MeetingRoundGroup.group).where(
+        MeetingRoundGroup.round.in_(round_ids))
+
+
+@prepared
+def _bookings_of(round_ids, pupil_ids):
+    return (MeetingBooking.select(MeetingBooking, MeetingSlot).join(MeetingSlot)
+            .where(MeetingBooking.round.in_(round_ids) & MeetingBooking.pupil.in_(pupil_ids)))
+
+
+@prepared
+def _free_slots(round_ids, teacher_ids, now):
+    return (MeetingSlot.select().where(
+        MeetingSlot.round.in_(round_ids) & MeetingSlot.teacher.in_(teacher_ids)
+        & (MeetingSlot.status == SLOT_FREE) & (MeetingSlot.starts_at > now))
+        .order_by(MeetingSlot.starts_at, MeetingSlot.teacher))
 
 
 def _bookings(user, rounds, children):
     """This user's view of the children's bookings, keyed by (round id, pupil id)."""
     per_guardian = {r.id for r in rounds if r.one_per_guardian}
     found = {}
-    query = (MeetingBooking.select(MeetingBooking, MeetingSlot).join(MeetingSlot)
-             .where(MeetingBooking.round.in_([r.id for r in rounds])
-                    & MeetingBooking.pupil.in_([c.id for c in children])))
+    query = _bookings_of([r.id for r in rounds], [c.id for c in children])
     for booking in query:
         scope = user.id if booking.round_id in per_guardian else 0
         if booking.scope == scope:
@@ -108,10 +125,7 @@ def _fill_slots(grids, now):
     round_ids = {g.meeting_round.id for g in grids}
     if not teacher_ids:
         return
-    slots = (MeetingSlot.select().where(
-        MeetingSlot.round.in_(list(round_ids)) & MeetingSlot.teacher.in_(list(teacher_ids))
-        & (MeetingSlot.status == SLOT_FREE) & (MeetingSlot.starts_at > now))
-        .order_by(MeetingSlot.starts_at, MeetingSlot.teacher))
+    slots = _free_slots(sorted(round_ids), sorted(teacher_ids), now)
     by_round_teacher = {}
     for slot in slots:
         by_round_teacher.setdefault((slot.round_id, slot.teacher_id), []).append(slot)

@@ -9,8 +9,10 @@ from schoolportal.authz import (
     real_id_or_404,
     staffed_group_ids,
     visible_group_list,
+    visible_pupil_list,
     visible_pupils,
 )
+from schoolportal.core import clock
 from schoolportal.core.models import (
     ROLE_ADMIN,
     ROLE_PARENT,
@@ -19,6 +21,7 @@ from schoolportal.core.models import (
     Guardianship,
     Pupil,
 )
+from schoolportal.core.prepared import prepared
 from schoolportal.meetings.models import (
     MeetingBlock,
     MeetingBooking,
@@ -43,11 +46,21 @@ def meeting_rounds_visible_to(user):
             rounds_of.where(RoundGroup.group.in_(staffed_group_ids(user))))
             | (MeetingRound.created_by == user.id))
     if user.role == ROLE_PARENT:
-        groups = Pupil.select(Pupil.group).where(
-            Pupil.id.in_(own_children_ids(user)) & Pupil.at_school())
-        return query.where(MeetingRound.published_at.is_null(False) & MeetingRound.id.in_(
-            rounds_of.where(RoundGroup.group.in_(groups))))
+        return meeting_rounds_of_parent(user.id, clock.school_today())
     return nothing(query)
+
+
+def meeting_rounds_of_parent(user_id, today):
+    """`meeting_rounds_visible_to` a parent: the published rounds of the groups of their
+    children at school on the day (by id and day, for a prepared query)."""
+    from schoolportal.meetings.models import MeetingRoundGroup as RoundGroup
+
+    groups = Pupil.select(Pupil.group).where(
+        Pupil.id.in_(own_children_ids(user_id)) & Pupil.at_school(today))
+    return (MeetingRound.select()
+            .where(MeetingRound.published_at.is_null(False) & MeetingRound.id.in_(
+                RoundGroup.select(RoundGroup.round).where(RoundGroup.group.in_(groups))))
+            .order_by(MeetingRound.opens_at.desc(), MeetingRound.id.desc()))
 
 
 def meeting_round_or_404(user, round_id):
@@ -84,23 +97,29 @@ def meeting_round_group_choices(user):
 
 def bookable_meeting_slot_or_404(user, pupil_id, slot_id):
     """(child, slot) when a parent may book it: own child, its teacher, a round it is in."""
-    from schoolportal.meetings.models import MeetingRound, MeetingSlot
-    from schoolportal.meetings.models import MeetingRoundGroup as RoundGroup
-
     pupil = None
-    if user.role == ROLE_PARENT:
-        pupil = visible_pupils(user).where(Pupil.id == real_id_or_404(pupil_id)).first()
+    if user.role == ROLE_PARENT:  # the request's list of the parent's children
+        wanted = real_id_or_404(pupil_id)
+        pupil = next((p for p in visible_pupil_list(user) if p.id == wanted), None)
     if pupil is None:
         abort(404)
-    # A published round inviting the child's group is one the parent sees (the child is
-    # their own and at school), so no wider visibility subquery is needed here.
-    slot = (MeetingSlot.select(MeetingSlot, MeetingRound).join(MeetingRound).where(
-        (MeetingSlot.id == real_id_or_404(slot_id)) & MeetingRound.published_at.is_null(False)
+    return pupil, found_or_404(_bookable_slot(real_id_or_404(slot_id), pupil.group_id).first())
+
+
+@prepared
+def _bookable_slot(slot_id, group_id):
+    """The slot with its round, when it is in a published round inviting the group and with
+    one of the group's teachers. A published round inviting the child's group is one the
+    parent sees (the child is their own and at school), so no wider visibility subquery is
+    needed here."""
+    from schoolportal.meetings.models import MeetingRoundGroup as RoundGroup
+
+    return (MeetingSlot.select(MeetingSlot, MeetingRound).join(MeetingRound).where(
+        (MeetingSlot.id == slot_id) & MeetingRound.published_at.is_null(False)
         & MeetingRound.id.in_(RoundGroup.select(RoundGroup.round)
-                              .where(RoundGroup.group == pupil.group_id))
+                              .where(RoundGroup.group == group_id))
         & MeetingSlot.teacher.in_(GroupStaff.select(GroupStaff.staff)
-                                  .where(GroupStaff.group == pupil.group_id))).first())
-    return pupil, found_or_404(slot)
+                                  .where(GroupStaff.group == group_id))).limit(1))
 
 
 def may_manage_teachers_times(user, teacher_id):

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from schoolportal.core import outbox
 from schoolportal.core.database import write_transaction
 from schoolportal.core.models import Pupil, School, User
+from schoolportal.core.prepared import prepared
 from schoolportal.meetings import booking, mails
 from schoolportal.meetings.models import (
     REQUEST_BOOKED,
@@ -77,11 +78,24 @@ def pick(request, slot, parent):
 
 def requests_for(user):
     """The requests a parent made, or those a teacher received; newest first."""
-    who = MeetingRequest.asked_by if user.is_parent else MeetingRequest.teacher
+    return list((_requests_made_by if user.is_parent else _requests_received_by)(user.id))
+
+
+def _requests_of(who):
     Teacher = User.alias("teacher")  # noqa: N806 (a table alias)
-    return list(MeetingRequest.select(MeetingRequest, Pupil, Teacher).join(Pupil)
-                .switch(MeetingRequest).join(Teacher, on=(MeetingRequest.teacher == Teacher.id))
-                .where(who == user.id).order_by(MeetingRequest.created_at.desc()).limit(50))
+    return (MeetingRequest.select(MeetingRequest, Pupil, Teacher).join(Pupil)
+            .switch(MeetingRequest).join(Teacher, on=(MeetingRequest.teacher == Teacher.id))
+            .where(who).order_by(MeetingRequest.created_at.desc()).limit(50))
+
+
+@prepared
+def _requests_made_by(user_id):
+    return _requests_of(MeetingRequest.asked_by == user_id)
+
+
+@prepared
+def _requests_received_by(user_id):
+    return _requests_of(MeetingRequest.teacher == user_id)
 
 
 def offered_slots(request, now):

@@ -16,6 +16,8 @@ from flask_babel import lazy_gettext as _l
 from schoolportal.core import outbox
 from schoolportal.core.database import write_transaction
 from schoolportal.core.models import Group, GroupStaff, Guardianship, Pupil, School, User, utcnow
+from schoolportal.core.prepared import prepared
+from schoolportal.meetings import policy
 from schoolportal.meetings.models import (
     SLOT_BLOCKED,
     SLOT_BOOKED,
@@ -258,3 +260,10 @@ def current(query, now):
     """The published rounds of a (scoped) query that still have meeting times to come."""
     return query.where(MeetingRound.published_at.is_null(False) & MeetingRound.id.in_(
         MeetingSlot.select(MeetingSlot.round).where(MeetingSlot.ends_at > now)))
+
+
+@prepared
+def current_of_parent(user_id, today, now):
+    """`current(policy.meeting_rounds_visible_to(parent), now)`, its text built once: the
+    family's meetings page and every tap in its grid ask for it."""
+    return current(policy.meeting_rounds_of_parent(user_id, today), now)

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from schoolportal import authz
+from schoolportal.core import clock
 from schoolportal.core.database import write_transaction
 from schoolportal.core.i18n import formatted
 from schoolportal.core.models import utcnow
@@ -114,8 +115,8 @@ def booking_ics(booking_id):
 def family_page(status=200, error=None):
     """The parent's page: every current round with a grid per child, and their requests."""
     now = utcnow()
-    children = list(authz.visible_pupils(current_user))
-    visible = rounds.current(policy.meeting_rounds_visible_to(current_user), now)
+    children = list(authz.visible_pupil_list(current_user))
+    visible = rounds.current_of_parent(current_user.id, clock.school_today(), now)
     views, suggestions = grid.family_view(current_user, visible, children, now)
     # A tap in a round's grid changes no menu counter (the meetings badge counts requests
     # waiting for a pick, answered elsewhere): no out-of-band menu update.
