@@ -12,6 +12,7 @@ from schoolportal.absence.forms import QuickSickForm
 from schoolportal.absence.models import AbsenceReport, LeaveRequest
 from schoolportal.core.hooks import Count, HomePanel, NavItem, Rows
 from schoolportal.core.models import ROLE_ADMIN, ROLE_PARENT, ROLE_STAFF, ROLES
+from schoolportal.core.prepared import prepared
 
 
 def child_cards(children, today, message=None, kind="success", reports=None):
@@ -48,7 +49,10 @@ def _parent_panel(user):
         return None
     today = service.school_today()
     return {"children": children, "today": today, "reports": Rows(
-        AbsenceReport.not_over([child.id for child in children], today))}
+        _not_over([child.id for child in children], today))}
+
+
+_not_over = prepared(AbsenceReport.not_over)  # each parent's home page asks
 
 
 def _parent_cards(values):

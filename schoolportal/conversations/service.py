@@ -31,6 +31,7 @@ from schoolportal.conversations.models import (
 from schoolportal.core import media, outbox
 from schoolportal.core.database import write_transaction
 from schoolportal.core.models import ROLE_ADMIN, Pupil, School, User, utcnow
+from schoolportal.core.prepared import prepared
 from schoolportal.notifications import choices
 from schoolportal.notifications import service as notifications
 
@@ -58,9 +59,15 @@ class Thread:
 
 
 def unread_conversations(user):
-    """The conversations holding a message this user has not read (a query: the menu counts)."""
+    """The conversations holding a message this user has not read (a prepared query: every
+    page's menu counts them)."""
+    return _unread_of(user.id)
+
+
+@prepared
+def _unread_of(user_id):
     return (ConversationMember.select(ConversationMember.id).join(Conversation)
-            .where((ConversationMember.user == user.id)
+            .where((ConversationMember.user == user_id)
                    & (ConversationMember.last_read_message_id < Conversation.last_message_id)))
 
 

@@ -36,7 +36,17 @@ of the key of the kept text.
 import functools
 import json
 
-from peewee import AutoField, BigAutoField, ColumnBase, ForeignKeyField, IntegerField, Node
+from peewee import (
+    SQL,
+    AutoField,
+    BigAutoField,
+    ColumnBase,
+    ForeignKeyField,
+    IntegerField,
+    Node,
+    Select,
+    fn,
+)
 
 from schoolportal.core.database import is_sqlite
 from schoolportal.core.extensions import db
@@ -132,17 +142,19 @@ class _NotPreparable(Exception):
 
 
 class _Template:
-    """A query's text with a slot per argument, and the query for reading its rows."""
+    """A query's text with a slot per argument, and the query for reading its rows; and the
+    texts of statements around it (`Bound.wrapped`)."""
 
-    __slots__ = ("query", "sql", "values")
+    __slots__ = ("query", "sql", "values", "wrapped")
 
     def __init__(self, query, sql, values):
         self.query, self.sql, self.values = query, sql, values
+        self.wrapped = {}
 
-    def values_for(self, args, sqlite):
+    def values_for(self, args, sqlite, values=None):
         """The statement's values for these arguments."""
         return [value.value(args[value.index], sqlite) if type(value) is _Slot else value
-                for value in self.values]
+                for value in (self.values if values is None else values)]
 
 
 def prepared(builder):
@@ -202,6 +214,31 @@ class Bound:
             _check(self.builder, self.args, template, values)
         return template.query._get_cursor_wrapper(db.execute_sql(template.sql, values))
 
+    def wrapped(self, name, wrap):
+        """(text, values) of the statement `wrap(query)` for this call, its text kept with the
+        query's as `name` (read_together counts or gathers a query this way); None when
+        this call cannot use kept text."""
+        template = self.template
+        if not template:
+            return None
+        kept = template.wrapped.get(name)
+        if kept is None:
+            try:
+                kept = db.get_sql_context().sql(wrap(template.query)).query()
+            except _NotPreparable:
+                kept = False
+            template.wrapped[name] = kept
+        if not kept:
+            return None
+        sqlite = is_sqlite()
+        try:
+            values = template.values_for(self.args, sqlite, kept[1])
+        except _NotPreparable:
+            return None
+        if CHECK:
+            _check(self.builder, self.args, _Template(None, kept[0], None), values, wrap)
+        return kept[0], values
+
     def __iter__(self):
         wrapper = self._cursor_wrapper()
         return iter(wrapper if wrapper is not None else self.query())
@@ -209,6 +246,13 @@ class Bound:
     def first(self):
         """The first row (the builder limits its query), or None."""
         return next(iter(self), None)
+
+    def count(self):
+        """How many rows the query has."""
+        part = self.wrapped("count", counted)
+        if part is None:
+            return self.query().count()
+        return db.execute_sql(*part).fetchone()[0]
 
     def scalar(self):
         """The first column of the first row, or None."""
@@ -219,9 +263,16 @@ class Bound:
         return row[0] if row else None
 
 
-def _check(builder, args, template, values):
+def counted(query):
+    """SELECT COUNT(1) FROM (query) AS "counted"."""
+    return Select(from_list=[query.order_by().alias("counted")], columns=[fn.COUNT(SQL("1"))])
+
+
+def _check(builder, args, template, values, wrap=None):
     """Fail unless building with the real arguments gives the kept text and these values."""
     query = builder(*(_Valued(i, arg, isinstance(arg, _LISTS)) for i, arg in enumerate(args)))
+    if wrap is not None:
+        query = wrap(query)
     sql, expected = db.get_sql_context().sql(query).query()
     if sql != template.sql or list(expected) != values:
         raise AssertionError(

@@ -26,10 +26,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from peewee import SQL, DateTimeField, Field, Select, SelectBase, fn
+from peewee import DateTimeField, Field, Select, SelectBase, fn
 
 from schoolportal.core.database import is_sqlite
 from schoolportal.core.extensions import db
+from schoolportal.core.prepared import Bound, counted
 
 _PG_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\Z")
 
@@ -50,30 +51,56 @@ class Rows:
 
 
 def read_together(items):
-    """The value of each Count (an int) and Rows (then(list of rows)), in one statement."""
+    """The value of each Count (an int) and Rows (then(list of rows)), in one statement.
+
+    Each item becomes one column, `(SELECT ...) AS "c<n>"`, written on its own: an item
+    whose query is prepared (core.prepared) takes its wrapped text from there, built once;
+    any other is built by peewee as before.
+    """
     if not items:
         return []
     postgres = not is_sqlite()
-    columns, apart = [], {}
+    columns, values, apart, queries = [], [], {}, []
     for n, item in enumerate(items):
         query = item.query
-        if isinstance(item, Count):
-            columns.append(Select(from_list=[query.order_by().alias("counted")],
-                                  columns=[fn.COUNT(SQL("1"))]).alias(f"c{n}"))
-        elif _read_apart(query):
+        is_count = isinstance(item, Count)
+        if isinstance(query, Bound):
+            shown = query.template.query if query.template else None
+            if not is_count and (shown is None or _read_apart(shown)):
+                apart[n] = list(query)
+                queries.append(None)
+                continue
+            part = query.wrapped("count" if is_count else "rows",
+                                 counted if is_count else _gathered_for(postgres))
+            if part is not None:
+                queries.append(shown)
+                columns.append(f'({part[0]}) AS "c{n}"')
+                values.extend(part[1])
+                continue
+            query = query.query()
+        queries.append(query)
+        if not is_count and _read_apart(query):
             apart[n] = list(query)
-        else:
-            columns.append(_gathered(query, postgres).alias(f"c{n}"))
-    values = iter(db.execute(Select(columns=columns)).fetchone() if columns else ())
+            continue
+        node = counted(query) if is_count else _gathered(query, postgres)
+        sql, params = db.get_sql_context().sql(node).query()
+        columns.append(f'({sql}) AS "c{n}"')
+        values.extend(params)
+    read = iter(db.execute_sql("SELECT " + ", ".join(columns), values).fetchone()
+                if columns else ())
     results = []
     for n, item in enumerate(items):
         if isinstance(item, Count):
-            results.append(next(values))
+            results.append(next(read))
         elif n in apart:
             results.append(item.then(apart[n]))
         else:
-            results.append(item.then(_rows(item.query, next(values), postgres)))
+            results.append(item.then(_rows(queries[n], next(read), postgres)))
     return results
+
+
+def _gathered_for(postgres):
+    return lambda query: _gathered(query, postgres)
 
 
 def _read_apart(query):

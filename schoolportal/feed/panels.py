@@ -5,8 +5,10 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from schoolportal.albums import post_photos
+from schoolportal.authz import visible_group_ids
 from schoolportal.core.hooks import HomePanel, NavItem, Rows
-from schoolportal.core.models import ROLES, utcnow
+from schoolportal.core.models import ROLE_PARENT, ROLES, utcnow
+from schoolportal.core.prepared import prepared
 from schoolportal.feed import policy
 from schoolportal.feed.models import Post, PostRead
 
@@ -15,11 +17,24 @@ HOME_POSTS = 3
 
 
 def unread_posts(user):
-    """The menu's badge: posts of the last two weeks this user has not opened (a query)."""
-    since = utcnow() - timedelta(days=BADGE_DAYS)
-    seen = PostRead.select(PostRead.post).where(PostRead.user == user.id)
-    return (policy.visible_posts(user).select(Post.id)
-            .where((Post.published_at > since) & Post.id.not_in(seen)))
+    """The menu's badge: posts of the last two weeks this user has not opened (a query; for a
+    parent, whose groups are a list, a prepared one: every page's menu counts it)."""
+    now = utcnow()
+    since = now - timedelta(days=BADGE_DAYS)
+    if user.role == ROLE_PARENT:
+        return _unread_in_groups(user.id, visible_group_ids(user, archived=True),
+                                 since, now)
+    return _unread(policy.visible_posts(user), user.id, since)
+
+
+def _unread(posts, user_id, since):
+    seen = PostRead.select(PostRead.post).where(PostRead.user == user_id)
+    return posts.select(Post.id).where((Post.published_at > since) & Post.id.not_in(seen))
+
+
+@prepared
+def _unread_in_groups(user_id, group_ids, since, now):
+    return _unread(policy.posts_of_groups(group_ids, now), user_id, since)
 
 
 def latest_news(user):

@@ -21,11 +21,19 @@ from schoolportal.feed.models import Comment, Post, PostAttachment
 def visible_posts(user):
     """Published posts this user sees: school-wide ones and those of their visible groups."""
     now = utcnow()
-    query = Post.select().where(Post.published_at.is_null(False) & (Post.published_at <= now))
     if user.role == ROLE_ADMIN:
-        return query
-    groups = visible_group_ids(user, archived=True)
-    return query.where(Post.group.is_null() | Post.group.in_(groups))
+        return _published(now)
+    return posts_of_groups(visible_group_ids(user, archived=True), now)
+
+
+def _published(now):
+    return Post.select().where(Post.published_at.is_null(False) & (Post.published_at <= now))
+
+
+def posts_of_groups(group_ids, now):
+    """Posts published by `now`, school-wide or of these groups (`visible_posts` of a user
+    whose visible groups they are)."""
+    return _published(now).where(Post.group.is_null() | Post.group.in_(group_ids))
 
 
 def unpublished_posts(user):

@@ -221,10 +221,30 @@ def unblock(slot):
 
 def of_user(user):
     """The condition for the bookings a user attends: as guardian in scope, or as teacher."""
-    if user.is_parent:
-        children = Guardianship.select(Guardianship.pupil).where(Guardianship.guardian == user)
-        return MeetingBooking.pupil.in_(children) & MeetingBooking.scope.in_([0, user.id])
-    return MeetingSlot.teacher == user.id
+    return _of_guardian(user.id) if user.is_parent else MeetingSlot.teacher == user.id
+
+
+def _of_guardian(user_id):
+    children = Guardianship.select(Guardianship.pupil).where(Guardianship.guardian == user_id)
+    return MeetingBooking.pupil.in_(children) & MeetingBooking.scope.in_([0, user_id])
+
+
+def next_booked_by(user, since, count):
+    """`booked_by(user, since)`, its first `count` rows (a prepared query: the home card)."""
+    return (_next_of_guardian if user.is_parent else _next_of_teacher)(user.id, since, count)
+
+
+@prepared
+def _next_of_guardian(user_id, since, count):
+    return (MeetingBooking.with_details()
+            .where(_of_guardian(user_id) & (MeetingSlot.ends_at >= since)).limit(count))
+
+
+@prepared
+def _next_of_teacher(user_id, since, count):
+    return (MeetingBooking.with_details()
+            .where((MeetingSlot.teacher == user_id) & (MeetingSlot.ends_at >= since))
+            .limit(count))
 
 
 def bookings_for(user, since=None):

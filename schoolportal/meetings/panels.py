@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 
+from schoolportal.core import clock
 from schoolportal.core.hooks import Count, HomePanel, NavItem, Rows
 from schoolportal.core.models import ROLE_ADMIN, ROLE_PARENT, ROLE_STAFF, utcnow
-from schoolportal.meetings import booking, policy, requests, rounds
-from schoolportal.meetings.models import MeetingRound
+from schoolportal.meetings import booking, requests, rounds
 
 
 def _badge(user):
@@ -16,16 +16,13 @@ def _badge(user):
 def parent_panel(user):
     """Rounds open for booking now, and the family's next meetings (read with the other cards)."""
     now = utcnow()
-    open_rounds = rounds.current(policy.meeting_rounds_visible_to(user), now).where(
-        (MeetingRound.opens_at <= now) & (MeetingRound.closes_at > now))
-    return {"open_rounds": Rows(open_rounds),
-            "meetings": Rows(booking.booked_by(user, since=now).limit(3),
-                             then=booking.describe_all)}
+    return {"open_rounds": Rows(rounds.open_of_parent(user.id, clock.school_today(), now)),
+            "meetings": Rows(booking.next_booked_by(user, now, 3), then=booking.describe_all)}
 
 
 def staff_panel(user):
     """The teacher's next meetings and the requests waiting for times."""
-    return {"meetings": Rows(booking.booked_by(user, since=utcnow()).limit(5),
+    return {"meetings": Rows(booking.next_booked_by(user, utcnow(), 5),
                              then=booking.describe_all),
             "waiting": Count(requests.waiting(user)), "open_rounds": []}
 

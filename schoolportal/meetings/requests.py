@@ -114,9 +114,18 @@ def booking_of(request):
 
 
 def waiting(user):
-    """Requests waiting for this teacher, or offers waiting for a parent (a query)."""
-    if user.is_parent:
-        return MeetingRequest.select(MeetingRequest.id).where(
-            (MeetingRequest.asked_by == user.id) & (MeetingRequest.status == REQUEST_OFFERED))
+    """Requests waiting for this teacher, or offers waiting for a parent (a prepared query:
+    every page's menu counts them)."""
+    return (_offers_waiting_for if user.is_parent else _requests_waiting_for)(user.id)
+
+
+@prepared
+def _offers_waiting_for(user_id):
     return MeetingRequest.select(MeetingRequest.id).where(
-        (MeetingRequest.teacher == user.id) & (MeetingRequest.status == REQUEST_OPEN))
+        (MeetingRequest.asked_by == user_id) & (MeetingRequest.status == REQUEST_OFFERED))
+
+
+@prepared
+def _requests_waiting_for(user_id):
+    return MeetingRequest.select(MeetingRequest.id).where(
+        (MeetingRequest.teacher == user_id) & (MeetingRequest.status == REQUEST_OPEN))

@@ -267,3 +267,10 @@ def current_of_parent(user_id, today, now):
     """`current(policy.meeting_rounds_visible_to(parent), now)`, its text built once: the
     family's meetings page and every tap in its grid ask for it."""
     return current(policy.meeting_rounds_of_parent(user_id, today), now)
+
+
+@prepared
+def open_of_parent(user_id, today, now):
+    """`current_of_parent`, of them those open for booking now (the family's home card)."""
+    return current(policy.meeting_rounds_of_parent(user_id, today), now).where(
+        (MeetingRound.opens_at <= now) & (MeetingRound.closes_at > now))

@@ -116,3 +116,31 @@ def test_a_builder_that_reads_a_value_behind_its_arguments_fails_the_check(db_ct
     outside["name"] = "B"  # the kept text still has "A": a later call would read with it
     with pytest.raises(AssertionError, match="must take every value that varies"):
         list(sneaky(2))
+
+
+def test_read_together_takes_prepared_queries_beside_others(db_ctx):
+    from schoolportal.core.together import Count, Rows, read_together
+
+    @prepared
+    def pupils_of(user_id):
+        return (Pupil.select(Pupil.id, Pupil.first_name)
+                .where(Pupil.id.in_(Guardianship.select(Guardianship.pupil)
+                                    .where(Guardianship.guardian == user_id)))
+                .order_by(Pupil.first_name.desc()))
+
+    parent = User.get(User.email == PARENT)
+    other = User.get(User.email == OTHER_PARENT)
+    plain = Pupil.select(Pupil.id).order_by(Pupil.id)
+    for user in (parent, other, parent):
+        mine, count, everyone, theirs = read_together([
+            Rows(pupils_of(user.id)), Count(pupils_of(user.id)), Rows(plain),
+            Count(pupils_of(other.id))])
+        expected = [(p.id, p.first_name) for p in Pupil.select(Pupil.id, Pupil.first_name).where(
+            Pupil.id.in_(Guardianship.select(Guardianship.pupil)
+                         .where(Guardianship.guardian == user.id)))
+            .order_by(Pupil.first_name.desc())]
+        assert [(p.id, p.first_name) for p in mine] == expected and expected
+        assert count == len(expected) == pupils_of(user.id).count()
+        assert [p.id for p in everyone] == [p.id for p in plain]
+        assert theirs == pupils_of(other.id).count() > 0
+    assert set(next(iter(pupils_of.templates.values())).wrapped) == {"rows", "count"}
