@@ -21,8 +21,14 @@ def visible_activities(user):
     """
     if user.role == ROLE_ADMIN:
         return Activity.select()
-    groups = visible_group_ids(user, archived=True)
-    for_groups = ActivityGroup.select(ActivityGroup.activity).where(ActivityGroup.group.in_(groups))
+    return activities_of_groups(visible_group_ids(user, archived=True))
+
+
+def activities_of_groups(group_ids):
+    """The whole school's activities and those of these groups (`visible_activities` of a
+    user whose visible groups they are)."""
+    for_groups = ActivityGroup.select(ActivityGroup.activity).where(
+        ActivityGroup.group.in_(group_ids))
     return Activity.select().where(Activity.whole_school | Activity.id.in_(for_groups))
 
 

@@ -65,19 +65,20 @@ def read_together(items):
         query = item.query
         is_count = isinstance(item, Count)
         if isinstance(query, Bound):
-            shown = query.template.query if query.template else None
-            if not is_count and (shown is None or _read_apart(shown)):
-                apart[n] = list(query)
-                queries.append(None)
-                continue
-            part = query.wrapped("count" if is_count else "rows",
-                                 counted if is_count else _gathered_for(postgres))
-            if part is not None:
-                queries.append(shown)
-                columns.append(f'({part[0]}) AS "c{n}"')
-                values.extend(part[1])
-                continue
-            query = query.query()
+            if query.template:
+                shown = query.template.query
+                if not is_count and _read_apart(shown):
+                    apart[n] = list(query)
+                    queries.append(None)
+                    continue
+                part = query.wrapped("count" if is_count else "rows",
+                                     counted if is_count else _gathered_for(postgres))
+                if part is not None:
+                    queries.append(shown)
+                    columns.append(f'({part[0]}) AS "c{n}"')
+                    values.extend(part[1])
+                    continue
+            query = query.query()  # built the peewee way (a None argument...)
         queries.append(query)
         if not is_count and _read_apart(query):
             apart[n] = list(query)

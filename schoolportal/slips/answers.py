@@ -16,9 +16,11 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, SQL, IntegrityError, fn
 
+from schoolportal.authz import visible_group_ids
 from schoolportal.core.database import write_transaction
 from schoolportal.core.extensions import db
-from schoolportal.core.models import Pupil, User, utcnow
+from schoolportal.core.models import ROLE_PARENT, Pupil, User, utcnow
+from schoolportal.core.prepared import prepared
 from schoolportal.slips import policy
 from schoolportal.slips.models import (
     CHOICE,
@@ -170,9 +172,9 @@ def rows_for_parent(user, today, shown_after_deadline=30):
 
 def waiting_for(user, today):
     """What the menu's badge counts: the open slips and children of this parent without an
-    answer yet, the `todo` rows of `rows_for_parent` (a query: the menu counts it together
-    with its other badges, in one statement)."""
-    return _waiting(user, today, Pupil.id)
+    answer yet, the `todo` rows of `rows_for_parent` (a prepared query: the menu counts it
+    together with its other badges, in one statement)."""
+    return _waiting_count(*_parent_of(user), today)
 
 
 def todo_rows(user, today):
@@ -180,11 +182,11 @@ def todo_rows(user, today):
     return child_rows(todo_query(user, today))
 
 
-def todo_query(user, today):
-    """The pupils behind `todo_rows`, each with its `.slip`, soonest deadline first (a query:
-    the parent's home page reads it with its other cards, see child_rows)."""
-    return _waiting(user, today, Pupil, Slip).order_by(
-        Slip.deadline, Slip.id, Pupil.first_name, Pupil.id)
+def todo_query(user, today, limit=None):
+    """The pupils behind `todo_rows`, each with its `.slip`, soonest deadline first, at most
+    `limit` (a prepared query: the parent's home page reads it with its other cards, see
+    child_rows)."""
+    return _todo(*_parent_of(user), today, limit)
 
 
 def child_rows(pupils):
@@ -192,13 +194,31 @@ def child_rows(pupils):
     return [ChildRow(pupil.slip, pupil) for pupil in pupils]
 
 
-def _waiting(user, today, *columns):
+def _parent_of(user):
+    """(user id, group ids) of a parent; (0, []) for anyone else, whom no slip waits for."""
+    if user.role != ROLE_PARENT:
+        return 0, []
+    return user.id, visible_group_ids(user)
+
+
+@prepared
+def _waiting_count(user_id, group_ids, today):
+    return _waiting(user_id, group_ids, today, Pupil.id)
+
+
+@prepared
+def _todo(user_id, group_ids, today, limit):
+    return _waiting(user_id, group_ids, today, Pupil, Slip).order_by(
+        Slip.deadline, Slip.id, Pupil.first_name, Pupil.id).limit(limit)
+
+
+def _waiting(user_id, group_ids, today, *columns):
     """Pupils (with `.slip`) of this parent joined with each open slip still unanswered."""
     unanswered = ~fn.EXISTS(SlipAnswer.select(SQL("1")).where(
         (SlipAnswer.slip == Slip.id) & (SlipAnswer.pupil == Pupil.id)))
     return (Pupil.select(*columns).join(Slip, on=(Slip.group == Pupil.group), attr="slip")
-            .where(Pupil.id.in_(policy.own_children(user).select(Pupil.id).order_by())
-                   & Slip.id.in_(policy.answerable_slips(user).select(Slip.id))
+            .where(Pupil.id.in_(policy.children_at_school(user_id, today))
+                   & Slip.id.in_(policy.slips_of_groups(group_ids).select(Slip.id))
                    & (Slip.deadline >= today) & unanswered))
 
 

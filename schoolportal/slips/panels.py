@@ -13,7 +13,7 @@ HOME_ITEMS = 6
 
 def parent_panel(user):
     """"Nog in te vullen": the open forms per child (read with the other cards)."""
-    return {"rows": Rows(answers.todo_query(user, school_today()).limit(HOME_ITEMS),
+    return {"rows": Rows(answers.todo_query(user, school_today(), HOME_ITEMS),
                          then=answers.child_rows), "for_staff": False}
 
 

@@ -42,10 +42,14 @@ def manageable_slip_or_404(user, slip_id):
 
 def answerable_slips(user):
     """Slips for this parent: those of the groups their children (at school) are in."""
-    query = Slip.select()
     if user.role != ROLE_PARENT:
-        return nothing(query)
-    return query.where(Slip.group.in_(visible_group_ids(user)))
+        return nothing(Slip.select())
+    return slips_of_groups(visible_group_ids(user))
+
+
+def slips_of_groups(group_ids):
+    """The slips of these groups (`answerable_slips` of the parent whose groups they are)."""
+    return Slip.select().where(Slip.group.in_(group_ids))
 
 
 def answerable_slip_or_404(user, slip_id):
@@ -67,6 +71,12 @@ def own_children(user):
     if user.role != ROLE_PARENT:
         return nothing(query)
     return query.order_by(Pupil.first_name, Pupil.id)
+
+
+def children_at_school(user_id, today):
+    """Subquery: the ids of a parent's children at school on the day (`own_children`)."""
+    return Pupil.select(Pupil.id).where(
+        Pupil.id.in_(own_children_ids(user_id)) & Pupil.at_school(today))
 
 
 def own_children_list(user):

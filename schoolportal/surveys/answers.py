@@ -28,6 +28,7 @@ from schoolportal.core import outbox
 from schoolportal.core.database import write_transaction
 from schoolportal.core.extensions import db
 from schoolportal.core.models import ROLE_PARENT, Guardianship, Pupil, School, User, utcnow
+from schoolportal.core.prepared import prepared
 from schoolportal.notifications import choices
 from schoolportal.notifications import service as notifications
 from schoolportal.surveys import policy
@@ -139,11 +140,10 @@ def todo_rows(user, now=None):
     return todo_of(todo_query(user, now))
 
 
-def todo_query(user, now=None):
-    """The surveys behind `todo_rows` (a query, for the home page to read with its other
-    cards; todo_of makes the rows of it)."""
-    return Survey.select().where(Survey.id.in_(waiting_surveys(user, now))).order_by(
-        Survey.closes_at, Survey.id)
+def todo_query(user, now=None, limit=None):
+    """The surveys behind `todo_rows`, at most `limit` (a prepared query, for the home page to
+    read with its other cards; todo_of makes the rows of it)."""
+    return _todo(*_waiting_arguments(user, now), limit)
 
 
 def todo_of(surveys):
@@ -157,28 +157,56 @@ def todo_count(user, now=None):
 
 
 def waiting_surveys(user, now=None):
-    """The open surveys waiting for this parent's answer (a query; the menu counts it).
+    """The open surveys waiting for this parent's answer (a prepared query; the menu counts
+    it).
 
     The same rule as the "todo" rows of `rows_for_parent` (a survey waits while one of its
     units, the family or a child it is for, has not answered), without loading the surveys.
     """
+    return _waiting_ids(*_waiting_arguments(user, now))
+
+
+def _waiting_arguments(user, now):
+    """What `_waiting` needs of a parent: their unit, the time, their groups and per child at
+    school its group and unit (no children: nothing waits)."""
     children = authz.visible_pupil_list(user) if user.role == ROLE_PARENT else ()
-    if not children:
+    per_child = [value for child in children for value in (child.group_id, f"pupil:{child.id}")]
+    return (f"account:{user.id}", now or utcnow(), authz.visible_group_ids(user) if children
+            else [], *per_child)
+
+
+@prepared
+def _waiting_ids(family_unit, now, group_ids, *per_child):
+    return _waiting(family_unit, now, group_ids, per_child)
+
+
+@prepared
+def _todo(family_unit, now, group_ids, *per_child_and_limit):
+    *per_child, limit = per_child_and_limit
+    return Survey.select().where(
+        Survey.id.in_(_waiting(family_unit, now, group_ids, per_child))).order_by(
+        Survey.closes_at, Survey.id).limit(limit)
+
+
+def _waiting(family_unit, now, group_ids, per_child):
+    """The ids of the open surveys of these groups waiting for the family's or a child's
+    answer; `per_child` is (group id, unit) of each child, flattened."""
+    if not per_child:
         return authz.nothing(Survey.select(Survey.id))
 
     def unanswered(unit):
         return ~fn.EXISTS(SurveyRespondent.select(SQL("1")).where(
             (SurveyRespondent.survey == Survey.id) & (SurveyRespondent.unit == unit)))
 
-    family_waits = (Survey.per != PER_CHILD) & unanswered(f"account:{user.id}")
+    family_waits = (Survey.per != PER_CHILD) & unanswered(family_unit)
     waiting = []
-    for child in children:
+    for group_id, unit in zip(per_child[::2], per_child[1::2], strict=True):
         addressed = Survey.school_wide | Survey.id.in_(
-            SurveyGroup.select(SurveyGroup.survey).where(SurveyGroup.group == child.group_id))
-        child_waits = (Survey.per == PER_CHILD) & unanswered(f"pupil:{child.id}")
+            SurveyGroup.select(SurveyGroup.survey).where(SurveyGroup.group == group_id))
+        child_waits = (Survey.per == PER_CHILD) & unanswered(unit)
         waiting.append(addressed & (child_waits | family_waits))
-    return (policy.answerable_surveys(user).select(Survey.id)
-            .where(Survey.open_filter(now or utcnow()) & reduce(operator.or_, waiting)))
+    return (policy.surveys_of_groups(group_ids).select(Survey.id)
+            .where(Survey.open_filter(now) & reduce(operator.or_, waiting)))
 
 
 def questions_of(survey):

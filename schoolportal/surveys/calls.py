@@ -16,10 +16,12 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, SQL, IntegrityError, fn
 
+from schoolportal.authz import visible_group_ids
 from schoolportal.core import outbox, worker
 from schoolportal.core.database import write_transaction
 from schoolportal.core.extensions import db
-from schoolportal.core.models import ROLE_PARENT, Group, School, User, utcnow
+from schoolportal.core.models import ROLE_ADMIN, ROLE_PARENT, Group, School, User, utcnow
+from schoolportal.core.prepared import prepared
 from schoolportal.surveys import policy
 from schoolportal.surveys.models import HelpCall, HelpSignup
 
@@ -98,13 +100,29 @@ def upcoming_for(user, today):
 
 
 def upcoming_query(user, today):
-    """The calls behind `upcoming_for` (a query, for the home page to read with its other
-    cards; call_rows makes the rows of it)."""
+    """The calls behind `upcoming_for` (a prepared query, for the home page to read with its
+    other cards; call_rows makes the rows of it)."""
+    if user.role == ROLE_ADMIN:
+        return _upcoming_of_all(user.id, today)
+    return _upcoming_in_groups(user.id, visible_group_ids(user), today)
+
+
+def _upcoming(calls, user_id, today):
     helping = fn.EXISTS(HelpSignup.select(SQL("1")).where(
-        (HelpSignup.call == HelpCall.id) & (HelpSignup.parent == user.id)))
-    return (policy.visible_calls(user).select_extend(Group, helping.alias("user_helps"))
+        (HelpSignup.call == HelpCall.id) & (HelpSignup.parent == user_id)))
+    return (calls.select_extend(Group, helping.alias("user_helps"))
             .join(Group, JOIN.LEFT_OUTER, on=HelpCall.group == Group.id)
             .where(HelpCall.event_on >= today).order_by(HelpCall.event_on, HelpCall.id))
+
+
+@prepared
+def _upcoming_of_all(user_id, today):
+    return _upcoming(HelpCall.select(), user_id, today)
+
+
+@prepared
+def _upcoming_in_groups(user_id, group_ids, today):
+    return _upcoming(policy.calls_of_groups(group_ids), user_id, today)
 
 
 def call_rows(user, calls):

@@ -56,7 +56,8 @@ class Survey(BaseModel):
     @classmethod
     def open_filter(cls, now=None):
         """A filter for published surveys that still take answers."""
-        return cls.published_at.is_null(False) & (cls.closes_at > (now or utcnow()))
+        return cls.published_at.is_null(False) & (
+            cls.closes_at > (utcnow() if now is None else now))
 
 
 class SurveyGroup(BaseModel):

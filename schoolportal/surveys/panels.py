@@ -24,7 +24,7 @@ def parent_panel(user):
         rows = help_calls.call_rows(user, calls)
         return [row for row in rows if row.helping or not row.call.is_full][:HOME_ITEMS]
 
-    return {"surveys": Rows(answers.todo_query(user).limit(HOME_ITEMS), then=answers.todo_of),
+    return {"surveys": Rows(answers.todo_query(user, limit=HOME_ITEMS), then=answers.todo_of),
             "calls": Rows(help_calls.upcoming_query(user, worker.school_today()),
                           then=open_calls),
             "for_staff": False}
@@ -38,8 +38,8 @@ def staff_panel(user):
         return [row for row in results.staff_rows(surveys, now) if row.state == "open"][:HOME_ITEMS]
 
     return {"surveys": Rows(results.staff_query(user, now), then=open_surveys),
-            "calls": Rows(help_calls.upcoming_query(user, worker.school_today()).limit(HOME_ITEMS),
-                          then=lambda calls: help_calls.call_rows(user, calls)),
+            "calls": Rows(help_calls.upcoming_query(user, worker.school_today()),
+                          then=lambda calls: help_calls.call_rows(user, calls)[:HOME_ITEMS]),
             "for_staff": True}
 
 

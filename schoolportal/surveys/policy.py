@@ -50,11 +50,16 @@ def manageable_survey_or_404(user, survey_id):
 
 def answerable_surveys(user):
     """Published surveys for this parent: the whole school's and their children's groups'."""
-    query = Survey.select().where(Survey.published_at.is_null(False))
     if user.role != ROLE_PARENT:
-        return nothing(query)
-    groups = visible_group_ids(user)
-    return query.where(Survey.school_wide | Survey.id.in_(_surveys_for(groups)))
+        return nothing(Survey.select().where(Survey.published_at.is_null(False)))
+    return surveys_of_groups(visible_group_ids(user))
+
+
+def surveys_of_groups(group_ids):
+    """Published surveys for the whole school and for these groups (`answerable_surveys` of
+    the parent whose groups they are)."""
+    return Survey.select().where(Survey.published_at.is_null(False) & (
+        Survey.school_wide | Survey.id.in_(_surveys_for(group_ids))))
 
 
 def answerable_survey_or_404(user, survey_id):
@@ -65,11 +70,15 @@ def answerable_survey_or_404(user, survey_id):
 
 def visible_calls(user):
     """Calls for help this user sees: the whole school's and those of their visible groups."""
-    query = HelpCall.select()
     if user.role == ROLE_ADMIN:
-        return query
-    groups = visible_group_ids(user)
-    return query.where(HelpCall.group.is_null() | HelpCall.group.in_(groups))
+        return HelpCall.select()
+    return calls_of_groups(visible_group_ids(user))
+
+
+def calls_of_groups(group_ids):
+    """The whole school's calls and those of these groups (`visible_calls` of a user whose
+    visible groups they are)."""
+    return HelpCall.select().where(HelpCall.group.is_null() | HelpCall.group.in_(group_ids))
 
 
 def visible_call_or_404(user, call_id):

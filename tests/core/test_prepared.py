@@ -144,3 +144,19 @@ def test_read_together_takes_prepared_queries_beside_others(db_ctx):
         assert [p.id for p in everyone] == [p.id for p in plain]
         assert theirs == pupils_of(other.id).count() > 0
     assert set(next(iter(pupils_of.templates.values())).wrapped) == {"rows", "count"}
+
+
+def test_read_together_keeps_a_call_with_a_none_argument_in_its_one_statement(db_ctx):
+    from schoolportal.core.together import Count, Rows, read_together
+    from tests.support.queries import QueryCounter
+
+    @prepared
+    def left_on(day):
+        return Pupil.select(Pupil.id).where(Pupil.left_on == day).order_by(Pupil.id)
+
+    at_school = [p.id for p in Pupil.select(Pupil.id).where(Pupil.left_on.is_null())
+                 .order_by(Pupil.id)]
+    with QueryCounter() as counter:
+        rows, number = read_together([Rows(left_on(None)), Count(left_on(None))])
+    assert counter.count == 1
+    assert [p.id for p in rows] == at_school and number == len(at_school)
