@@ -190,7 +190,8 @@ def _build(builder, lists):
 
 
 class Bound:
-    """A prepared query with a call's arguments: iterate it, or take `first()`/`scalar()`."""
+    """A prepared query with a call's arguments: iterate it, take `first()` or `count()`, or
+    read it with `read_together`."""
 
     __slots__ = ("builder", "args", "template")
 
@@ -253,14 +254,6 @@ class Bound:
         if part is None:
             return self.query().count()
         return db.execute_sql(*part).fetchone()[0]
-
-    def scalar(self):
-        """The first column of the first row, or None."""
-        wrapper = self._cursor_wrapper()
-        if wrapper is None:
-            return self.query().scalar()
-        row = wrapper.cursor.fetchone()
-        return row[0] if row else None
 
 
 def counted(query):
