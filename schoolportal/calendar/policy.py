@@ -19,9 +19,15 @@ def visible_activities(user):
     Parents see their children's groups, staff their own groups, admins everything; the
     feed and every calendar page use this, so a Groep 5 parent never gets a 1/2A activity.
     """
-    if user.role == ROLE_ADMIN:
-        return Activity.select()
-    return activities_of_groups(visible_group_ids(user, archived=True))
+    groups = activity_groups(user)
+    return Activity.select() if groups is None else activities_of_groups(groups)
+
+
+def activity_groups(user):
+    """The groups whose activities this user sees besides the whole school's: None for
+    admins (every activity), else their visible groups' ids, last years' too (a list, or for
+    staff a subquery). Prepared queries take the list as an argument."""
+    return None if user.role == ROLE_ADMIN else visible_group_ids(user, archived=True)
 
 
 def activities_of_groups(group_ids):

@@ -15,12 +15,11 @@ from datetime import date, time, timedelta
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, IntegrityError, SelectQuery, chunked
 
-from schoolportal.authz import visible_group_ids
 from schoolportal.calendar import policy
 from schoolportal.calendar.models import Activity, ActivityGroup, CalendarFeed, CalendarImport
 from schoolportal.core import tokens
 from schoolportal.core.database import write_transaction
-from schoolportal.core.models import ROLE_ADMIN, ROLE_PARENT, Group, User, utcnow
+from schoolportal.core.models import Group, User, utcnow
 from schoolportal.core.prepared import prepared
 
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # keeps date arithmetic (and DTEND + 1 day) in range
@@ -229,14 +228,15 @@ def month_in_range(year, month):
 
 def upcoming_rows(user, today):
     """The next few activities for the home page ("binnenkort"), running ones included: a
-    query the home card reads with the others, prepared for parents and admins;
-    upcoming_of makes the activities of it)."""
+    query the home card reads with the others, prepared unless the policy gives the groups
+    as a subquery; upcoming_of makes the activities of it)."""
     last = today + timedelta(days=UPCOMING_DAYS)
-    if user.role == ROLE_ADMIN:
+    groups = policy.activity_groups(user)  # the policy decides; here only the query's form
+    if groups is None:
         return _upcoming_for_all(today, last)
-    if user.role == ROLE_PARENT:  # their groups are a list
-        return _upcoming_in_groups(visible_group_ids(user, archived=True), today, last)
-    return _upcoming(policy.visible_activities(user), today, last)
+    if isinstance(groups, list):
+        return _upcoming_in_groups(groups, today, last)
+    return _upcoming(policy.activities_of_groups(groups), today, last)
 
 
 def _upcoming(activities, first, last):

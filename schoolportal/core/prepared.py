@@ -14,8 +14,8 @@ calls per statement (a third of a page's CPU); putting values into slots costs n
 
 What keeps one request's values out of another's statement:
 - the kept text is built from placeholders, never from a call's arguments; a placeholder
-  refuses to be a truth value, a number or text, so a builder cannot branch on an argument
-  or compute with it (it would fail the first time, in the tests);
+  refuses to be a truth value, a number, a length or an iterable, so a builder cannot
+  branch on an argument or compute with it (it would fail the first time, in the tests);
 - a builder must take every value that varies as an argument: the user, the time, today. It
   may not read `current_user`, the clock or the request itself. With `CHECK` on (the tests
   turn it on) every call also builds the query with its real arguments, the peewee way, and

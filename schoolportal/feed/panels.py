@@ -5,9 +5,8 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from schoolportal.albums import post_photos
-from schoolportal.authz import visible_group_ids
 from schoolportal.core.hooks import HomePanel, NavItem, Rows
-from schoolportal.core.models import ROLE_PARENT, ROLES, utcnow
+from schoolportal.core.models import ROLES, utcnow
 from schoolportal.core.prepared import prepared
 from schoolportal.feed import policy
 from schoolportal.feed.models import Post, PostRead
@@ -17,13 +16,14 @@ HOME_POSTS = 3
 
 
 def unread_posts(user):
-    """The menu's badge: posts of the last two weeks this user has not opened (a query; for a
-    parent, whose groups are a list, a prepared one: every page's menu counts it)."""
+    """The menu's badge: posts of the last two weeks this user has not opened (a query;
+    prepared when the policy gives the user's groups as a list: every page's menu counts
+    it)."""
     now = utcnow()
     since = now - timedelta(days=BADGE_DAYS)
-    if user.role == ROLE_PARENT:
-        return _unread_in_groups(user.id, visible_group_ids(user, archived=True),
-                                 since, now)
+    groups = policy.post_groups(user)
+    if isinstance(groups, list):
+        return _unread_in_groups(user.id, groups, since, now)
     return _unread(policy.visible_posts(user), user.id, since)
 
 

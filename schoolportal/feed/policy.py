@@ -21,9 +21,15 @@ from schoolportal.feed.models import Comment, Post, PostAttachment
 def visible_posts(user):
     """Published posts this user sees: school-wide ones and those of their visible groups."""
     now = utcnow()
-    if user.role == ROLE_ADMIN:
-        return _published(now)
-    return posts_of_groups(visible_group_ids(user, archived=True), now)
+    groups = post_groups(user)
+    return _published(now) if groups is None else posts_of_groups(groups, now)
+
+
+def post_groups(user):
+    """The groups whose posts this user sees besides the school-wide ones: None for admins
+    (every post), else their visible groups' ids, last years' too (a list, or for staff a
+    subquery). Prepared queries take the list as an argument."""
+    return None if user.role == ROLE_ADMIN else visible_group_ids(user, archived=True)
 
 
 def _published(now):

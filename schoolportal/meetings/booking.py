@@ -221,7 +221,11 @@ def unblock(slot):
 
 def of_user(user):
     """The condition for the bookings a user attends: as guardian in scope, or as teacher."""
-    return _of_guardian(user.id) if user.is_parent else MeetingSlot.teacher == user.id
+    return _of_guardian(user.id) if user.is_parent else _of_teacher(user.id)
+
+
+def _of_teacher(user_id):
+    return MeetingSlot.teacher == user_id
 
 
 def _of_guardian(user_id):
@@ -243,7 +247,7 @@ def _next_of_guardian(user_id, since, count):
 @prepared
 def _next_of_teacher(user_id, since, count):
     return (MeetingBooking.with_details()
-            .where((MeetingSlot.teacher == user_id) & (MeetingSlot.ends_at >= since))
+            .where(_of_teacher(user_id) & (MeetingSlot.ends_at >= since))
             .limit(count))
 
 

@@ -16,10 +16,9 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, SQL, IntegrityError, fn
 
-from schoolportal.authz import visible_group_ids
 from schoolportal.core.database import write_transaction
 from schoolportal.core.extensions import db
-from schoolportal.core.models import ROLE_PARENT, Pupil, User, utcnow
+from schoolportal.core.models import Pupil, User, utcnow
 from schoolportal.core.prepared import prepared
 from schoolportal.slips import policy
 from schoolportal.slips.models import (
@@ -195,10 +194,8 @@ def child_rows(pupils):
 
 
 def _parent_of(user):
-    """(user id, group ids) of a parent; (0, []) for anyone else, whom no slip waits for."""
-    if user.role != ROLE_PARENT:
-        return 0, []
-    return user.id, visible_group_ids(user)
+    """policy.answering_parent; for anyone else (0, []): no account 0, no groups, no rows."""
+    return policy.answering_parent(user) or (0, [])
 
 
 @prepared

@@ -42,9 +42,14 @@ def manageable_slip_or_404(user, slip_id):
 
 def answerable_slips(user):
     """Slips for this parent: those of the groups their children (at school) are in."""
-    if user.role != ROLE_PARENT:
-        return nothing(Slip.select())
-    return slips_of_groups(visible_group_ids(user))
+    parent = answering_parent(user)
+    return nothing(Slip.select()) if parent is None else slips_of_groups(parent[1])
+
+
+def answering_parent(user):
+    """(user id, ids of their visible groups) of a parent, who answers their groups' slips;
+    None for anyone else, who answers none."""
+    return (user.id, visible_group_ids(user)) if user.role == ROLE_PARENT else None
 
 
 def slips_of_groups(group_ids):

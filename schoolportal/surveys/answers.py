@@ -169,10 +169,10 @@ def waiting_surveys(user, now=None):
 def _waiting_arguments(user, now):
     """What `_waiting` needs of a parent: their unit, the time, their groups and per child at
     school its group and unit (no children: nothing waits)."""
-    children = authz.visible_pupil_list(user) if user.role == ROLE_PARENT else ()
+    groups = policy.answering_groups(user)
+    children = authz.visible_pupil_list(user) if groups is not None else ()
     per_child = [value for child in children for value in (child.group_id, f"pupil:{child.id}")]
-    return (f"account:{user.id}", now or utcnow(), authz.visible_group_ids(user) if children
-            else [], *per_child)
+    return (f"account:{user.id}", now or utcnow(), groups if children else [], *per_child)
 
 
 @prepared

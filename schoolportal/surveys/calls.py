@@ -16,11 +16,10 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, SQL, IntegrityError, fn
 
-from schoolportal.authz import visible_group_ids
 from schoolportal.core import outbox, worker
 from schoolportal.core.database import write_transaction
 from schoolportal.core.extensions import db
-from schoolportal.core.models import ROLE_ADMIN, ROLE_PARENT, Group, School, User, utcnow
+from schoolportal.core.models import ROLE_PARENT, Group, School, User, utcnow
 from schoolportal.core.prepared import prepared
 from schoolportal.surveys import policy
 from schoolportal.surveys.models import HelpCall, HelpSignup
@@ -102,9 +101,10 @@ def upcoming_for(user, today):
 def upcoming_query(user, today):
     """The calls behind `upcoming_for` (a prepared query, for the home page to read with its
     other cards; call_rows makes the rows of it)."""
-    if user.role == ROLE_ADMIN:
+    groups = policy.call_groups(user)
+    if groups is None:
         return _upcoming_of_all(user.id, today)
-    return _upcoming_in_groups(user.id, visible_group_ids(user), today)
+    return _upcoming_in_groups(user.id, groups, today)
 
 
 def _upcoming(calls, user_id, today):

@@ -50,9 +50,16 @@ def manageable_survey_or_404(user, survey_id):
 
 def answerable_surveys(user):
     """Published surveys for this parent: the whole school's and their children's groups'."""
-    if user.role != ROLE_PARENT:
+    groups = answering_groups(user)
+    if groups is None:
         return nothing(Survey.select().where(Survey.published_at.is_null(False)))
-    return surveys_of_groups(visible_group_ids(user))
+    return surveys_of_groups(groups)
+
+
+def answering_groups(user):
+    """The ids of the groups whose surveys this user answers besides the school-wide ones: a
+    parent's visible groups (a list); None for anyone else, who answers none."""
+    return visible_group_ids(user) if user.role == ROLE_PARENT else None
 
 
 def surveys_of_groups(group_ids):
@@ -70,9 +77,14 @@ def answerable_survey_or_404(user, survey_id):
 
 def visible_calls(user):
     """Calls for help this user sees: the whole school's and those of their visible groups."""
-    if user.role == ROLE_ADMIN:
-        return HelpCall.select()
-    return calls_of_groups(visible_group_ids(user))
+    groups = call_groups(user)
+    return HelpCall.select() if groups is None else calls_of_groups(groups)
+
+
+def call_groups(user):
+    """The groups whose calls this user sees besides the whole school's: None for admins
+    (every call), else the ids of their visible groups (a list)."""
+    return None if user.role == ROLE_ADMIN else visible_group_ids(user)
 
 
 def calls_of_groups(group_ids):
