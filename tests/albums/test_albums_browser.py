@@ -14,6 +14,7 @@ from tests.support.browser import (
     log_in,
     path_of,
     wait_for_htmx,
+    wait_for_swap,
 )
 from tests.support.web import PARENT, TEACHER, run_worker
 
@@ -106,6 +107,7 @@ def test_teacher_makes_album_uploads_tags_and_parent_browses_on_a_phone(app, new
     assert image.evaluate("img => img.currentSrc").endswith(".webp")
     image.click()
     parent.wait_for_url(f"**/albums/photos/{second}")
+    wait_for_swap(parent)
     assert_no_axe_violations(parent)
     parent.get_by_role("link", name="Volgende").click()
     parent.wait_for_url(f"**/albums/photos/{third}")

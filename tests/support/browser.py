@@ -223,6 +223,14 @@ def wait_for_htmx(page):
     page.wait_for_function("() => typeof window.htmx !== 'undefined'", timeout=TIMEOUT_MS)
 
 
+def wait_for_swap(page):
+    """Wait until no htmx request, swap or settle is under way (a boosted link that changed
+    the URL may still be swapping the page in: a click then can fall between two bodies)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')",
+        timeout=TIMEOUT_MS)
+
+
 # null when this document has no axe yet (one round trip either way)
 AXE_RUN = """(rules) => typeof window.axe !== 'object' ? null : axe.run(rules
     ? {runOnly: {type: 'rule', values: rules}, resultTypes: ['violations']}
