@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request, url_for
+from flask import g, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2 import FileSystemBytecodeCache
@@ -14,8 +14,10 @@ from config import CONFIGS, DEV_SECRET_KEY
 from schoolportal import areas, authz
 from schoolportal.core import assets, database, errors, hooks, i18n, outbox, requestlog, sessions
 from schoolportal.core.extensions import babel, csrf, db, login_manager, mail
+from schoolportal.core.fragments import render_kept
 from schoolportal.core.models import School
 from schoolportal.core.rendering import add_security_headers, current_path
+from schoolportal.core.urls import Portal
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config=None):
     """Build the app; `config` is a config class, a name, or None for SCHOOLPORTAL_CONFIG."""
     config_class = _config_class(config)
-    app = Flask(
+    app = Portal(
         __name__,
         static_folder=str(ROOT / "static"),
         instance_path=str(Path(os.environ.get("INSTANCE_PATH", ROOT / "instance")).resolve()),
@@ -118,6 +120,7 @@ def _init_extensions(app):
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     i18n.install_template_gettext(app)
+    i18n.install_form_translations()
     i18n.register_date_filters(app)
     login_manager.init_app(app)
     login_manager.session_protection = None  # the server-side session does this job
@@ -158,16 +161,28 @@ def _register_request_hooks(app):
         in_request = has_request_context()
         # Mails rendered during a request need no menu (and its badge queries).
         signed_in = in_request and not g.get("rendering_mail") and current_user.is_authenticated
+        nav_groups = _Lazy(lambda: authz.visible_group_list(current_user)
+                           if signed_in and not current_user.is_admin else [])
+        nav_items = _Lazy(lambda: hooks.nav_for(current_user, current_path(), url_for)
+                          if signed_in else [])
+
+        def menu(name):
+            """The menu or tab bar (a template of partials/), rendered once for its values."""
+            return render_kept(
+                name, nav_items=list(nav_items), current_path=current_path(),
+                is_admin=signed_in and current_user.is_admin,
+                nav_groups=[{"id": group.id, "name": group.name} for group in nav_groups])
+
         return {
             "languages": app.config["LANGUAGES"],
             "current_language": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
             "school_name": school.name if school else "schoolportal",
             # Admins see every group: they reach them from their home page, not the menu.
-            "nav_groups": _Lazy(lambda: authz.visible_group_list(current_user)
-                                if signed_in and not current_user.is_admin else []),
-            "nav_items": _Lazy(lambda: hooks.nav_for(current_user, current_path(), url_for)
-                               if signed_in else []),
+            "nav_groups": nav_groups,
+            "nav_items": nav_items,
+            "menu": menu,
             "current_path": current_path() if in_request else "",
-            "user": current_user if in_request else None,
+            # The user itself, not Flask-Login's proxy: a page reads it a hundred times.
+            "user": current_user._get_current_object() if in_request else None,
             "absolute_url": outbox.absolute_url,
         }

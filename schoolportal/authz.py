@@ -291,6 +291,33 @@ def _visible_pupil_rows(user):
     return ()
 
 
+def _with_staff(pupils, columns):
+    """The pupils query with each teacher of the pupil's group (a row per pair) and the
+    extra `columns` ((name, function() -> SQL about Pupil), ...)."""
+    teacher = User.alias("teacher")
+    extra = [column().alias(name) for name, column in columns]
+    return (pupils.select_extend(teacher.id, teacher.display_name, *extra)
+            .join(GroupStaff, JOIN.LEFT_OUTER, on=(GroupStaff.group == Pupil.group))
+            .join(teacher, JOIN.LEFT_OUTER,
+                  on=(GroupStaff.staff == teacher.id) & (teacher.active == True))  # noqa: E712
+            .order_by(Pupil.first_name, Pupil.last_name, Pupil.id, teacher.display_name))
+
+
+_WITH_STAFF = {}  # the extra columns -> the prepared query of a parent's children
+
+
+def _children_with_staff_of(columns):
+    """The prepared `_with_staff` of a parent's children at school (one per set of extra
+    columns: in practice one, core.hooks.CHILD_COLUMNS)."""
+    found = _WITH_STAFF.get(columns)
+    if found is None:
+        def children_with_staff_of(user_id, today):
+            return _with_staff(_children_at_school.__wrapped__(user_id, today), columns)
+
+        found = _WITH_STAFF[columns] = prepared(children_with_staff_of)
+    return found
+
+
 def children_with_staff(user, columns=None):
     """A parent's children (as `visible_pupil_list`) and the active staff of their groups,
     {group id: [User with id and display_name]}: one statement for the home page's "your
@@ -301,13 +328,11 @@ def children_with_staff(user, columns=None):
     if user.id in memo:
         children = memo[user.id]
         return children, GroupStaff.staff_by_group(_groups_of(children))
-    teacher = User.alias("teacher")
-    extra = [column().alias(name) for name, column in (columns or {}).items()]
-    rows = (visible_pupils(user).select_extend(teacher.id, teacher.display_name, *extra)
-            .join(GroupStaff, JOIN.LEFT_OUTER, on=(GroupStaff.group == Pupil.group))
-            .join(teacher, JOIN.LEFT_OUTER,
-                  on=(GroupStaff.staff == teacher.id) & (teacher.active == True))  # noqa: E712
-            .order_by(Pupil.first_name, Pupil.last_name, Pupil.id, teacher.display_name))
+    columns = tuple((columns or {}).items())
+    if user.role == ROLE_PARENT:  # the home page's case: its text built once
+        rows = _children_with_staff_of(columns)(user.id, clock.school_today())
+    else:
+        rows = _with_staff(visible_pupils(user), columns)
     children, staff, first_child = {}, {}, {}
     for row in rows:  # a row per child and teacher of the child's group
         children.setdefault(row.id, row)

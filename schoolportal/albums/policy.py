@@ -44,13 +44,9 @@ def visible_albums(user):
     """The albums this user may open: school-wide ones and those of visible groups."""
     from schoolportal.albums.models import Album
 
-    query = Album.select()
-    if user.role == ROLE_ADMIN:
-        return query
-    if user.role not in (ROLE_STAFF, ROLE_PARENT):
-        return nothing(query)
-    groups = visible_group_ids(user, archived=True)
-    return query.where(Album.group.is_null() | Album.group.in_(groups))
+    if user.role not in (ROLE_ADMIN, ROLE_STAFF, ROLE_PARENT):
+        return nothing(Album.select())
+    return albums_of_groups(opened_album_groups(user))
 
 
 def album_or_404(user, album_id):
@@ -58,6 +54,30 @@ def album_or_404(user, album_id):
     from schoolportal.albums.models import Album
 
     return found_or_404(visible_albums(user).where(Album.id == real_id_or_404(album_id)).first())
+
+
+def opened_album_groups(user):
+    """The groups whose albums this user opens besides the school-wide ones: None for admins
+    (every album), else their visible groups' ids, last years' too (a list, or for staff a
+    subquery). Prepared queries take the list as an argument."""
+    return None if user.role == ROLE_ADMIN else visible_group_ids(user, archived=True)
+
+
+def hides_held_back(user):
+    """Whether this user's photos leave out the held-back ones (parents); staff and admins
+    see them, marked."""
+    return user.role == ROLE_PARENT
+
+
+def albums_of_groups(group_ids):
+    """Albums school-wide or of these groups (None: every album): `visible_albums` of a user
+    whose `opened_album_groups` they are."""
+    from schoolportal.albums.models import Album
+
+    query = Album.select()
+    if group_ids is None:
+        return query
+    return query.where(Album.group.is_null() | Album.group.in_(group_ids))
 
 
 def visible_photos(user):
@@ -70,13 +90,26 @@ def visible_photos(user):
     return _album_photos(user).where(Photo.state == PHOTO_READY)
 
 
+def photos_of_groups(group_ids, held_back_hidden):
+    """Ready photos (joined to their album) in albums of `albums_of_groups(group_ids)`,
+    without the held-back ones when `held_back_hidden`: `visible_photos` of a user whose
+    `opened_album_groups` and `hides_held_back` these are."""
+    from schoolportal.albums.models import PHOTO_READY, Photo
+
+    return _photos_in(albums_of_groups(group_ids), held_back_hidden).where(
+        Photo.state == PHOTO_READY)
+
+
 def _album_photos(user):
     """Photos in any state of the albums this user may open (parents: not held back)."""
+    return _photos_in(visible_albums(user), hides_held_back(user))
+
+
+def _photos_in(albums, held_back_hidden):
     from schoolportal.albums.models import Album, Photo
 
-    albums = visible_albums(user).select(Album.id)
-    query = Photo.select(Photo, Album).join(Album).where(Photo.album.in_(albums))
-    if user.role == ROLE_PARENT:
+    query = Photo.select(Photo, Album).join(Album).where(Photo.album.in_(albums.select(Album.id)))
+    if held_back_hidden:
         query = query.where(~photo_held_back())
     return query
 

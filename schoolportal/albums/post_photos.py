@@ -11,6 +11,7 @@ from peewee import JOIN, SQL, fn
 
 from schoolportal.albums import policy, processing, service
 from schoolportal.albums.models import PHOTO_READY, Album, Photo, PhotoTag
+from schoolportal.core.prepared import prepared
 
 SHOWN = 4  # thumbnails in the feed; the fourth says how many more there are
 
@@ -62,7 +63,16 @@ def processing_of(post):
 def first_photos_query(user, post_ids, shown=SHOWN):
     """The first `shown` photos of each post this user may see, in one query (a feed page
     reads it with its other lists; photos_from makes {post id: PostPhotos} of the rows)."""
+    groups = policy.opened_album_groups(user)
+    if (isinstance(groups, list) and isinstance(post_ids, list | tuple | set)
+            and policy.hides_held_back(user)):  # a parent's: its text built once
+        return _first_photos_seen_by_parent(groups, list(post_ids), shown)
     return _first_photos(user, post_ids, shown).objects()  # every column on the Photo
+
+
+@prepared
+def _first_photos_seen_by_parent(group_ids, post_ids, shown):
+    return _first_photos_of(group_ids, True, post_ids, shown).objects()
 
 
 def photos_from(rows):
@@ -77,16 +87,23 @@ def photos_from(rows):
 def _first_photos(user, post_ids, shown):
     """The query behind first_photos_query: Photo's columns, post_id, rn, total (and, for staff,
     held_back) of the first `shown` photos of each post; post_ids a list or a subquery."""
-    order = [Album.id, Photo.position, Photo.id]
     ids = list(post_ids) if isinstance(post_ids, (list, tuple, set)) else post_ids
-    ranked = (policy.visible_photos(user)
+    return _first_photos_of(policy.opened_album_groups(user), policy.hides_held_back(user),
+                            ids, shown)
+
+
+def _first_photos_of(group_ids, held_back_hidden, post_ids, shown):
+    """`_first_photos` of a user whose albums policy gives these groups and held-back rule
+    (policy.photos_of_groups)."""
+    order = [Album.id, Photo.position, Photo.id]
+    ranked = (policy.photos_of_groups(group_ids, held_back_hidden)
               .select(Photo.id,
                       fn.ROW_NUMBER().over(partition_by=[Album.post], order_by=order).alias("rn"),
                       fn.COUNT(Photo.id).over(partition_by=[Album.post]).alias("total"))
-              .where(Album.post.in_(ids))).alias("ranked")
+              .where(Album.post.in_(post_ids))).alias("ranked")
     columns = [Photo, Album.post.alias("post_id"), ranked.c.rn.alias("rn"),
                ranked.c.total.alias("total")]
-    if not user.is_parent:  # staff see every photo; they are told which parents do not see
+    if not held_back_hidden:  # staff see every photo; they are told which parents do not see
         columns.append(policy.photo_held_back().alias("held_back"))
     return (Photo.select(*columns).join(Album).switch(Photo)
             .join(ranked, on=(Photo.id == ranked.c.id)).where(ranked.c.rn <= shown)
@@ -97,8 +114,15 @@ def first_photo_query(user, posts):
     """A query of posts (its columns, order and limit kept), each with the columns of its first
     photo this user may see and how many they see (the home page reads it with its other
     cards; first_photo_pairs makes the (post, PostPhotos or None) pairs)."""
+    return first_photo_query_of(policy.opened_album_groups(user), policy.hides_held_back(user),
+                                posts)
+
+
+def first_photo_query_of(group_ids, held_back_hidden, posts):
+    """`first_photo_query` of a user whose albums policy gives these groups and held-back
+    rule (a prepared query's builder passes them as arguments)."""
     photo_fields = Photo._meta.sorted_fields
-    first = (_first_photos(user, posts.select(posts.model.id), 1)
+    first = (_first_photos_of(group_ids, held_back_hidden, posts.select(posts.model.id), 1)
              .select(*[f.alias(f"photo_{f.name}") for f in photo_fields],
                      Album.post.alias("post_id"), SQL('"ranked"."total"').alias("total"))
              .order_by()).alias("first_photo")

@@ -58,6 +58,33 @@ def install_template_gettext(app):
     )
 
 
+_FORM_TRANSLATIONS = {}  # locale name -> WTForms' own messages in that language
+
+
+def _form_translations():
+    """WTForms' messages ("Dit veld is verplicht.") in the request's language, read from
+    disk once per locale and process (Flask-WTF reads and parses the catalogue again for
+    every request that makes a form)."""
+    from babel import support
+    from wtforms.i18n import messages_path
+
+    if not has_request_context():
+        return None
+    locale = get_locale()
+    name = str(locale)
+    if name not in _FORM_TRANSLATIONS:
+        _FORM_TRANSLATIONS[name] = support.Translations.load(
+            messages_path(), [locale], domain="wtforms")
+    return _FORM_TRANSLATIONS[name]
+
+
+def install_form_translations():
+    """Flask-WTF's translations of WTForms' messages come from _form_translations."""
+    import flask_wtf.i18n
+
+    flask_wtf.i18n._get_translations = _form_translations
+
+
 def remember_choice(language):
     """Keep a visitor's language choice on this device (a cookie set with the response)."""
     if language not in current_app.config["LANGUAGES"]:

@@ -145,11 +145,36 @@ class _Template:
     """A query's text with a slot per argument, and the query for reading its rows; and the
     texts of statements around it (`Bound.wrapped`)."""
 
-    __slots__ = ("query", "sql", "values", "wrapped")
+    __slots__ = ("query", "sql", "values", "wrapped", "reader")
 
     def __init__(self, query, sql, values):
         self.query, self.sql, self.values = query, sql, values
         self.wrapped = {}
+        self.reader = {}  # what reading rows of the query works out once (`rows`)
+
+    def rows(self, cursor, source="cursor"):
+        """The rows of `cursor` as iterating the query gives them (model instances with
+        their joins, dicts, tuples), as a list.
+
+        peewee's cursor wrapper works out on the first row how columns become objects
+        (which model and converter each column goes to, how joined models hang together):
+        a tenth of a small statement's cost. That depends only on the query and the
+        cursor's column names, so what the first time worked out is kept and given to each
+        later wrapper: per `source` of the rows (a database cursor, or read_together's
+        list, whose column names it writes itself).
+        """
+        wrapper = self.query._get_cursor_wrapper(cursor)
+        state = self.reader.get(source)
+        if state is not None:
+            wrapper.__dict__.update(state)
+            wrapper.initialized = True
+            return list(wrapper)
+        fresh = set(wrapper.__dict__)
+        rows = list(wrapper)
+        if wrapper.initialized:  # there was a row: keep what its first row worked out
+            self.reader[source] = {name: value for name, value in wrapper.__dict__.items()
+                                   if name not in fresh}
+        return rows
 
     def values_for(self, args, sqlite, values=None):
         """The statement's values for these arguments."""
@@ -202,7 +227,8 @@ class Bound:
         """The same query built the peewee way with the arguments (any other use)."""
         return self.builder(*self.args)
 
-    def _cursor_wrapper(self):
+    def _rows(self):
+        """The rows from the kept text, or None when this call cannot use it."""
         template = self.template
         if not template:
             return None
@@ -213,7 +239,7 @@ class Bound:
             return None
         if CHECK:
             _check(self.builder, self.args, template, values)
-        return template.query._get_cursor_wrapper(db.execute_sql(template.sql, values))
+        return template.rows(db.execute_sql(template.sql, values))
 
     def wrapped(self, name, wrap):
         """(text, values) of the statement `wrap(query)` for this call, its text kept with the
@@ -241,8 +267,8 @@ class Bound:
         return kept[0], values
 
     def __iter__(self):
-        wrapper = self._cursor_wrapper()
-        return iter(wrapper if wrapper is not None else self.query())
+        rows = self._rows()
+        return iter(rows if rows is not None else self.query())
 
     def first(self):
         """The first row (the builder limits its query), or None."""

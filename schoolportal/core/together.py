@@ -74,7 +74,7 @@ def read_together(items):
                 part = query.wrapped("count" if is_count else "rows",
                                      counted if is_count else _gathered_for(postgres))
                 if part is not None:
-                    queries.append(shown)
+                    queries.append(query.template)
                     columns.append(f'({part[0]}) AS "c{n}"')
                     values.extend(part[1])
                     continue
@@ -140,8 +140,15 @@ def _unnamed(node):
     return node.unalias()
 
 
-def _rows(query, gathered, postgres):
-    """The rows as iterating `query` gives them, from its gathered JSON (None: no rows)."""
+def _rows(source, gathered, postgres):
+    """The rows as iterating the query gives them, from its gathered JSON (None: no rows).
+
+    `source` is the query, or a prepared query's template: then what reading its rows
+    works out (column names, which columns may hold timestamps, the cursor wrapper's
+    setup) is kept with the template and done once.
+    """
+    kept = getattr(source, "reader", None)
+    query = source.query if kept is not None else source
     if gathered is None:
         rows = []
     else:
@@ -149,12 +156,20 @@ def _rows(query, gathered, postgres):
         rows.sort(key=lambda row: row[0])
         rows = [row[1:] for row in rows]
         if postgres:
-            timestamps = [i for i, node in enumerate(query._returning) if _maybe_timestamp(node)]
+            timestamps = kept.get("timestamps") if kept is not None else None
+            if timestamps is None:
+                timestamps = [i for i, node in enumerate(query._returning)
+                              if _maybe_timestamp(node)]
+                if kept is not None:
+                    kept["timestamps"] = timestamps
             for row in rows:
                 for i in timestamps:
                     row[i] = _pg_value(row[i])
-    cursor = _ListCursor(_description(query), rows)
-    return list(query._get_cursor_wrapper(cursor))
+    if kept is None:
+        return list(query._get_cursor_wrapper(_ListCursor(_description(query), rows)))
+    if "description" not in kept:
+        kept["description"] = _description(query)
+    return source.rows(_ListCursor(kept["description"], rows), source="listed")
 
 
 def _maybe_timestamp(node):

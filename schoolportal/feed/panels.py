@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 
+from schoolportal.albums import policy as albums_policy
 from schoolportal.albums import post_photos
 from schoolportal.core.hooks import HomePanel, NavItem, Rows
 from schoolportal.core.models import ROLES, utcnow
@@ -39,11 +40,26 @@ def _unread_in_groups(user_id, group_ids, since, now):
 
 def latest_news(user):
     """The newest posts on the home page, each with its first picture, and a link to the feed
-    (read with the other cards)."""
-    latest = post_photos.first_photo_query(user, policy.visible_posts(user).select(
-        Post.id, Post.title, Post.published_at, Post.urgent, Post.group)
-        .order_by(Post.published_at.desc(), Post.id.desc()).limit(HOME_POSTS))
+    (read with the other cards). Prepared when both policies give the user's groups as a
+    list (parents)."""
+    posts, albums = policy.post_groups(user), albums_policy.opened_album_groups(user)
+    held_back_hidden = albums_policy.hides_held_back(user)
+    if isinstance(posts, list) and isinstance(albums, list) and held_back_hidden:
+        latest = _latest_seen_by_parent(posts, albums, utcnow())
+    else:
+        latest = post_photos.first_photo_query(user, _latest(policy.visible_posts(user)))
     return {"posts": Rows(latest, then=post_photos.first_photo_pairs)}
+
+
+def _latest(posts):
+    return (posts.select(Post.id, Post.title, Post.published_at, Post.urgent, Post.group)
+            .order_by(Post.published_at.desc(), Post.id.desc()).limit(HOME_POSTS))
+
+
+@prepared
+def _latest_seen_by_parent(post_group_ids, album_group_ids, now):
+    return post_photos.first_photo_query_of(
+        album_group_ids, True, _latest(policy.posts_of_groups(post_group_ids, now)))
 
 
 def _news_card(values):

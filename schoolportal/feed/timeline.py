@@ -17,7 +17,9 @@ from peewee import JOIN, SQL, fn
 
 from schoolportal.albums import post_photos
 from schoolportal.albums.models import Album
-from schoolportal.core.models import Group, Guardianship, Pupil, User
+from schoolportal.core import clock
+from schoolportal.core.models import Group, Guardianship, Pupil, User, utcnow
+from schoolportal.core.prepared import prepared
 from schoolportal.core.together import Rows, read_together
 from schoolportal.feed import policy, posts
 from schoolportal.feed.models import Comment, Post, PostAttachment, PostRead
@@ -81,30 +83,66 @@ def _after(cursor):
 
 def feed_page(user, group_id=None, school_only=False, cursor=None, limit=PAGE_SIZE):
     """(items, next cursor or None) for this user, optionally for one group or school-wide."""
-    query = policy.visible_posts(user)
-    if group_id is not None:
-        query = query.where(Post.group == group_id)
-    if school_only:
-        query = query.where(Post.group.is_null())
-    if cursor is not None:
-        query = query.where(_after(cursor))
-    mine = PostRead.alias("mine")
-    # Whether a post has files or photos comes with the post, so a page without any
-    # asks nothing more about them.
-    columns = [*POST_COLUMNS, *AUTHOR_COLUMNS, Group.name, mine.read_at, *has_files_and_photos()]
-    query = (
-        query.select(*columns)
-        .join(User, on=(Post.author == User.id))
-        .switch(Post).join(Group, JOIN.LEFT_OUTER, on=(Post.group == Group.id))
-        .switch(Post).join(mine, JOIN.LEFT_OUTER, on=(
-            (mine.post == Post.id) & (mine.user == user.id)))
-        .order_by(Post.pinned.desc(), Post.published_at.desc(), Post.id.desc())
-        .limit(limit + 1))
-    rows = [_post_from_row(row) for row in query.tuples()]
+    shape = (group_id is not None, school_only, cursor is not None)
+    extra = [*([group_id] if group_id is not None else []), *(cursor or ())]
+    groups = policy.post_groups(user)
+    if isinstance(groups, list):  # the policy gives the groups as a list: prepared
+        query = _page_in_groups(shape)(groups, utcnow(), user.id, limit + 1, *extra)
+    else:
+        query = _page(_filtered(policy.visible_posts(user), shape, extra), user.id, limit + 1)
+    rows = [_post_from_row(row) for row in query]
     more = len(rows) > limit
     rows = rows[:limit]
     items = build_items(user, rows, COMMENTS_SHOWN)
     return items, (make_cursor(rows[-1]) if more and rows else None)
+
+
+def _filtered(posts, shape, extra):
+    """The posts of one group, school-wide ones only, after a cursor: as `shape` says
+    (by group, school only, after a cursor), with `extra` the group id and the cursor's
+    three parts as far as the shape needs them."""
+    by_group, school_only, after = shape
+    extra = list(extra)
+    if by_group:
+        posts = posts.where(Post.group == extra.pop(0))
+    if school_only:
+        posts = posts.where(Post.group.is_null())
+    if after:
+        posts = posts.where(_after(tuple(extra[:3])))
+    return posts
+
+
+def _page(posts, user_id, rows_wanted):
+    """The page's query (tuples, see _post_from_row) of these posts."""
+    mine = PostRead.alias("mine")
+    # Whether a post has files or photos comes with the post, so a page without any
+    # asks nothing more about them.
+    columns = [*POST_COLUMNS, *AUTHOR_COLUMNS, Group.name, mine.read_at, *has_files_and_photos()]
+    return (
+        posts.select(*columns)
+        .join(User, on=(Post.author == User.id))
+        .switch(Post).join(Group, JOIN.LEFT_OUTER, on=(Post.group == Group.id))
+        .switch(Post).join(mine, JOIN.LEFT_OUTER, on=(
+            (mine.post == Post.id) & (mine.user == user_id)))
+        .order_by(Post.pinned.desc(), Post.published_at.desc(), Post.id.desc())
+        .limit(rows_wanted)
+        .tuples())
+
+
+_PAGES = {}  # shape -> the prepared page query of that shape
+
+
+def _page_in_groups(shape):
+    """The prepared `_page` of posts in these groups (policy.posts_of_groups), one per
+    shape of `_filtered`."""
+    found = _PAGES.get(shape)
+    if found is None:
+        def page_in_groups(group_ids, now, user_id, rows_wanted, *extra):
+            posts = _filtered(policy.posts_of_groups(group_ids, now), shape, extra)
+            return _page(posts, user_id, rows_wanted)
+
+        found = _PAGES[shape] = prepared(page_in_groups)
+    return found
 
 
 def has_files_and_photos():
@@ -126,11 +164,9 @@ def build_items(user, post_rows, comments_shown, reads=None):
     # The posts' comments, files, read counts and photos: one statement (core.together)
     wanted = {}
     if ids:
-        wanted["comments"] = Rows(comments_query(user, ids, comments_shown).tuples(),
-                                  then=comments_from)
+        wanted["comments"] = Rows(_comments(user, ids, comments_shown), then=comments_from)
     if with_files:
-        wanted["files"] = Rows(PostAttachment.select().where(
-            PostAttachment.post.in_(with_files)).order_by(PostAttachment.id))
+        wanted["files"] = Rows(_files_of(with_files))
     if reads is None and not user.is_parent and ids:
         wanted["reads"] = Rows(posts.read_counts_query(policy.read_stats_condition(user), ids),
                                then=posts.read_counts_from)
@@ -166,15 +202,35 @@ def latest_comments(user, post_ids, shown=None):
     return comments_from(comments_query(user, post_ids, shown).tuples())
 
 
+@prepared
+def _files_of(post_ids):
+    return PostAttachment.select().where(PostAttachment.post.in_(post_ids)).order_by(
+        PostAttachment.id)
+
+
+def _comments(user, post_ids, shown):
+    """comments_query's tuples, from kept text (one per whether hidden ones are seen)."""
+    sees_hidden = policy.sees_hidden_comments(user)
+    if not shown:
+        return comments_query(user, post_ids, shown).tuples()
+    return _comments_in[sees_hidden](list(post_ids), shown, clock.school_today())
+
+
 def comments_query(user, post_ids, shown=None):
     """The query behind latest_comments (read it with .tuples(); comments_from makes the
     comments of its rows)."""
+    return _comments_query(policy.sees_hidden_comments(user), list(post_ids), shown or None)
+
+
+def _comments_query(sees_hidden, post_ids, shown, today=None):
+    """comments_query for those who see hidden comments or not; the latest `shown` of each
+    post (None: all), of pupils at school on `today` (None: today)."""
     order = [Comment.created_at.desc(), Comment.id.desc()]
     ranked = Comment.select(
         Comment.id, fn.ROW_NUMBER().over(partition_by=[Comment.post], order_by=order).alias("rn"),
         fn.COUNT(Comment.id).over(partition_by=[Comment.post]).alias("total"),
-    ).where(Comment.post.in_(list(post_ids)))
-    if not policy.sees_hidden_comments(user):
+    ).where(Comment.post.in_(post_ids))
+    if not sees_hidden:
         ranked = ranked.where(Comment.hidden_at.is_null())
     ranked = ranked.alias("ranked")
     hider = User.alias("hider")
@@ -188,12 +244,20 @@ def comments_query(user, post_ids, shown=None):
         .switch(Comment).join(Guardianship, JOIN.LEFT_OUTER, on=(
             Guardianship.guardian == Comment.author))
         .join(Pupil, JOIN.LEFT_OUTER, on=(
-            (Pupil.id == Guardianship.pupil) & (Pupil.group == Post.group) & Pupil.at_school()))
+            (Pupil.id == Guardianship.pupil) & (Pupil.group == Post.group)
+            & Pupil.at_school(today)))
         .order_by(Comment.post, Comment.created_at, Comment.id)
     )
-    if shown:
+    if shown is not None:
         query = query.where(ranked.c.rn <= shown)
     return query
+
+
+# The latest `shown` comments of each post, prepared: for those who see hidden ones or not.
+_comments_in = {
+    sees_hidden: prepared(lambda post_ids, shown, today, _sees=sees_hidden:
+                          _comments_query(_sees, post_ids, shown, today).tuples())
+    for sees_hidden in (False, True)}
 
 
 def comments_from(rows):
