@@ -160,17 +160,18 @@ def _register_request_hooks(app):
         school = g.school
         in_request = has_request_context()
         # Mails rendered during a request need no menu (and its badge queries).
-        signed_in = in_request and not g.get("rendering_mail") and current_user.is_authenticated
-        nav_groups = _Lazy(lambda: authz.visible_group_list(current_user)
-                           if signed_in and not current_user.is_admin else [])
-        nav_items = _Lazy(lambda: hooks.nav_for(current_user, current_path(), url_for)
+        me = current_user._get_current_object() if in_request else None  # not the proxy
+        signed_in = in_request and not g.get("rendering_mail") and me.is_authenticated
+        nav_groups = _Lazy(lambda: authz.visible_group_list(me)
+                           if signed_in and not me.is_admin else [])
+        nav_items = _Lazy(lambda: hooks.nav_for(me, current_path(), url_for)
                           if signed_in else [])
 
         def menu(name):
             """The menu or tab bar (a template of partials/), rendered once for its values."""
             return render_kept(
                 name, nav_items=list(nav_items), current_path=current_path(),
-                is_admin=signed_in and current_user.is_admin,
+                is_admin=signed_in and me.is_admin,
                 nav_groups=[{"id": group.id, "name": group.name} for group in nav_groups])
 
         return {
@@ -183,6 +184,6 @@ def _register_request_hooks(app):
             "menu": menu,
             "current_path": current_path() if in_request else "",
             # The user itself, not Flask-Login's proxy: a page reads it a hundred times.
-            "user": current_user._get_current_object() if in_request else None,
+            "user": me,
             "absolute_url": outbox.absolute_url,
         }

@@ -9,7 +9,9 @@ The hash is worked out once per file version (size and modification time say whe
 """
 
 import hashlib
+import os
 from pathlib import Path
+from stat import S_ISREG
 
 from flask import current_app, request, send_from_directory
 from werkzeug.security import safe_join
@@ -26,12 +28,12 @@ def version_of(folder, filename):
     if path is None:
         return None
     try:
-        stat = Path(path).stat()
+        found = os.stat(path)
     except OSError:
         return None
-    if not Path(path).is_file():
+    if not S_ISREG(found.st_mode):
         return None
-    key = (path, stat.st_mtime_ns, stat.st_size)
+    key = (path, found.st_mtime_ns, found.st_size)
     if key not in _VERSIONS:
         _VERSIONS[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
     return _VERSIONS[key]

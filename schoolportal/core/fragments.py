@@ -36,15 +36,19 @@ def render_kept(name, **values):
 
 
 def _frozen(value):
-    """The value as a key: dicts and lists become tuples; every other value goes in with
-    its type (1 and True are equal keys but show differently); a lazy translation as its
-    message (the language is in the key), anything else as its text."""
-    if isinstance(value, dict):
-        return tuple(sorted((name, _frozen(item)) for name, item in value.items()))
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(item) for item in value)
-    if value is None or isinstance(value, bool | int | str):
-        return (value.__class__, value)
-    if isinstance(value, LazyString):  # its message: the language is in the key
+    """The value as a key: dicts (in their order) and lists become tuples; text goes in as
+    itself, every other value with its type (1 and True are equal keys but show
+    differently), a lazy translation as its message (the language is in the key), anything
+    else as its text."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is dict:
+        return tuple([(name, _frozen(item)) for name, item in value.items()])
+    if kind is list or kind is tuple:
+        return tuple([_frozen(item) for item in value])
+    if value is None or kind is bool or kind is int:
+        return (kind, value)
+    if isinstance(value, LazyString):
         return (LazyString, value._func, value._args, _frozen(value._kwargs))
-    return (str, str(value))
+    return (kind, str(value))

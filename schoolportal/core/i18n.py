@@ -119,14 +119,34 @@ DATE_FORMATS = {
 _TIMED = {"datetime_long", "datetime_short", "time_short"}
 
 
+_FORMATTED = {}  # (value, its type, format, language, time zone) -> the text
+FORMATTED_MAX = 20_000
+
+
 def formatted(value, name):
-    """A date, datetime (naive UTC) or time in one of DATE_FORMATS, in the user's language."""
+    """A date, datetime (naive UTC) or time in one of DATE_FORMATS, in the user's language.
+
+    Babel takes a tenth of a millisecond per value; a page shows the same dates often, so
+    each text is kept under everything it depends on: the value, the format, the language
+    and the time zone."""
+    from flask_babel import get_timezone
+
+    if value is None:
+        return ""
+    key = (value, type(value), name, str(get_locale()), str(get_timezone()))
+    text = _FORMATTED.get(key)
+    if text is None:
+        if len(_FORMATTED) >= FORMATTED_MAX:
+            _FORMATTED.clear()
+        text = _FORMATTED[key] = _format(value, name)
+    return text
+
+
+def _format(value, name):
     from datetime import date, datetime, time
 
     from flask_babel import format_date, format_datetime, format_time
 
-    if value is None:
-        return ""
     pattern = DATE_FORMATS[name]
     if isinstance(value, time):
         return format_time(value, pattern, rebase=False)

@@ -67,3 +67,23 @@ def test_values_that_are_equal_but_show_differently_are_not_one_key():
     assert fragments._frozen({"value": 1}) != fragments._frozen({"value": True})
     assert fragments._frozen({"value": 1}) != fragments._frozen({"value": "1"})
     assert fragments._frozen({"a": [1, "x"]}) == fragments._frozen({"a": (1, "x")})
+
+
+def test_a_kept_date_text_follows_the_language_and_the_value(app):
+    from datetime import date, datetime
+
+    from flask_babel import force_locale
+
+    from schoolportal.core.i18n import formatted
+
+    with app.test_request_context("/"):
+        moment = datetime(2026, 12, 5, 7, 30)  # UTC: 08:30 in Amsterdam
+        for _ in range(2):  # worked out, then kept
+            with force_locale("nl"):
+                assert formatted(moment, "datetime_long") == "zaterdag 5 december 2026, 08:30"
+                assert formatted(date(2026, 12, 5), "date_short") == "5 dec 2026"
+            with force_locale("en"):
+                assert formatted(moment, "datetime_long") == "Saturday 5 December 2026, 08:30"
+        with force_locale("nl"):  # a datetime at midnight and its date are not one key
+            assert formatted(datetime(2026, 12, 5), "time_short") == "01:00"
+            assert formatted(date(2026, 12, 5), "date_long") == "zaterdag 5 december 2026"
