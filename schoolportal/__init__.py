@@ -16,7 +16,7 @@ from schoolportal.core import assets, database, errors, hooks, i18n, outbox, req
 from schoolportal.core.extensions import babel, csrf, db, login_manager, mail
 from schoolportal.core.fragments import render_kept
 from schoolportal.core.models import School
-from schoolportal.core.rendering import add_security_headers, current_path
+from schoolportal.core.rendering import add_security_headers, current_path, initials
 from schoolportal.core.urls import Portal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +122,7 @@ def _init_extensions(app):
     i18n.install_template_gettext(app)
     i18n.install_form_translations()
     i18n.register_date_filters(app)
+    app.add_template_filter(initials)
     login_manager.init_app(app)
     login_manager.session_protection = None  # the server-side session does this job
     login_manager.login_view = "auth.login"

@@ -1,6 +1,7 @@
 """The interface language: the user's choice, remembered; Dutch by default."""
 
 from flask import after_this_request, current_app, g, has_request_context, request
+from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
@@ -34,7 +35,8 @@ def current_translations():
     force_locale (a mail in the recipient's language) and refresh() set another locale
     object, so they are looked up again then.
     """
-    state = getattr(g, "_flask_babel", None) if g else None
+    context = _cv_app.get(None)  # the app context itself, not through `g`'s proxy
+    state = getattr(context.g, "_flask_babel", None) if context is not None else None
     if state is not None:
         kept = getattr(state, "schoolportal_translations", None)
         if kept is not None and kept[0] is getattr(state, "babel_locale", None):

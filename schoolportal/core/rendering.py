@@ -69,3 +69,11 @@ def add_security_headers(response):
         # Pages hold personal data: never keep them in a shared or back-button cache.
         headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def initials(name):
+    """The avatar's letters of a name: the first and last capitalised words' first letters
+    ("Sanne de Vries" -> "SV"), or the name's first letter in capitals."""
+    letters = [word[:1] for word in name.split() if word[:1].isupper()]
+    letters = letters or [name[:1].upper()]
+    return letters[0] + (letters[-1] if len(letters) > 1 else "")

@@ -12,7 +12,8 @@ version follows the file, core/assets.py), full URLs (_external, _scheme), ancho
 method's rule, calls outside a request, and arguments that cannot be a key (a list).
 """
 
-from flask import Flask, has_request_context, request
+from flask import Flask
+from flask.globals import _cv_request
 
 KEPT_MAX = 20_000  # paths per app; then the store starts again (ids grow it slowly)
 
@@ -27,10 +28,12 @@ class Portal(Flask):
     def url_for(self, endpoint, *, _anchor=None, _method=None, _scheme=None, _external=None,
                 **values):
         """Flask's url_for; a relative path built before with the same arguments is kept."""
+        context = _cv_request.get(None)  # the request itself, not through its proxy
         if (_anchor is not None or _method is not None or _scheme is not None or _external
-                or endpoint == "static" or not has_request_context()):
+                or endpoint == "static" or context is None):
             return super().url_for(endpoint, _anchor=_anchor, _method=_method,
                                    _scheme=_scheme, _external=_external, **values)
+        request = context.request
         blueprint = request.blueprint if endpoint[:1] == "." else None
         # Each argument's type too: 1, 1.0 and True are equal keys but different paths.
         key = (endpoint, blueprint, request.script_root,
