@@ -26,8 +26,7 @@ def index():
         current_user, group_id=group.id if group else None, school_only=choice == "school",
         cursor=cursor)
     context = {"items": items, "next_cursor": next_cursor, "choice": choice, "group": group,
-               "older": cursor is not None, "filter_groups": _filter_groups(),
-               "comment_form": CommentForm(formdata=None)}
+               "older": cursor is not None, "filter_groups": _filter_groups()}
     if cursor is not None and wants_fragment():
         return render_page("feed/index.html", "partials/feed/items.html", **context)
     return render_page("feed/index.html", "partials/feed/timeline.html", **context)

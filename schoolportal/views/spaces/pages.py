@@ -7,7 +7,6 @@ from schoolportal import authz
 from schoolportal.core.models import School
 from schoolportal.core.rendering import render_page, wants_fragment
 from schoolportal.feed import timeline
-from schoolportal.feed.forms import CommentForm
 from schoolportal.spaces import service
 from schoolportal.views.spaces import bp
 
@@ -42,5 +41,4 @@ def group(group_id):
 
 def _feed(items, next_cursor, choice):
     """What the feed's partials need to show this space's posts."""
-    return {"items": items, "next_cursor": next_cursor, "choice": choice, "older": False,
-            "comment_form": CommentForm(formdata=None)}
+    return {"items": items, "next_cursor": next_cursor, "choice": choice, "older": False}
