@@ -20,7 +20,7 @@ from schoolportal.calendar.models import Activity, ActivityGroup, CalendarFeed, 
 from schoolportal.core import tokens
 from schoolportal.core.database import write_transaction
 from schoolportal.core.models import Group, User, utcnow
-from schoolportal.core.prepared import prepared
+from schoolportal.core.prepared import prepared_by_groups
 
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # keeps date arithmetic (and DTEND + 1 day) in range
 MAX_DAYS = 366
@@ -231,26 +231,16 @@ def upcoming_rows(user, today):
     query the home card reads with the others, prepared unless the policy gives the groups
     as a subquery; upcoming_of makes the activities of it)."""
     last = today + timedelta(days=UPCOMING_DAYS)
-    groups = policy.activity_groups(user)  # the policy decides; here only the query's form
-    if groups is None:
-        return _upcoming_for_all(today, last)
-    if isinstance(groups, list):
-        return _upcoming_in_groups(groups, today, last)
-    return _upcoming(policy.activities_of_groups(groups), today, last)
+    # The policy decides which groups; here only the query's form.
+    return _upcoming_by_groups(policy.activity_groups(user), today, last)
 
 
 def _upcoming(activities, first, last):
     return audience_rows(activities.where(Activity.overlapping(first, last)))
 
 
-@prepared
-def _upcoming_for_all(first, last):
-    return _upcoming(Activity.select(), first, last)
-
-
-@prepared
-def _upcoming_in_groups(group_ids, first, last):
-    return _upcoming(policy.activities_of_groups(group_ids), first, last)
+_upcoming_by_groups = prepared_by_groups(_upcoming, policy.activities_of_groups,
+                                         Activity.select)
 
 
 def upcoming_of(rows):

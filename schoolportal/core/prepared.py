@@ -204,6 +204,38 @@ def prepared(builder):
 _LISTS = (list, tuple, set, frozenset)
 
 
+def prepared_by_groups(build, of_groups, of_all):
+    """`build(scope, *args)` over the scope a policy gives for a user's groups, prepared.
+
+    A policy says which groups decide what a user sees: None for everything (admins), a list
+    of group ids, or a subquery (staff's groups of earlier years). The returned function
+    takes those groups first: None reads `build(of_all(), *args)` and a list
+    `build(of_groups(ids), *args)`, each from its own kept text; a subquery is built the
+    peewee way. The policy's rule stays in `of_groups` and `of_all`; this only chooses the
+    form of the query.
+    """
+    name = build.__qualname__
+
+    def for_all(*args):
+        return build(of_all(), *args)
+
+    def in_groups(group_ids, *args):
+        return build(of_groups(group_ids), *args)
+
+    for_all.__qualname__, in_groups.__qualname__ = f"{name}[all]", f"{name}[groups]"
+    for_all, in_groups = prepared(for_all), prepared(in_groups)
+
+    def query(groups, *args):
+        if groups is None:
+            return for_all(*args)
+        if isinstance(groups, list):
+            return in_groups(groups, *args)
+        return build(of_groups(groups), *args)
+
+    query.for_all, query.in_groups = for_all, in_groups
+    return query
+
+
 def _build(builder, lists):
     """The builder's query with placeholders, and its text (False: it cannot be prepared)."""
     query = builder(*(Param(i, many) for i, many in enumerate(lists)))

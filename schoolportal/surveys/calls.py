@@ -20,7 +20,7 @@ from schoolportal.core import outbox, worker
 from schoolportal.core.database import write_transaction
 from schoolportal.core.extensions import db
 from schoolportal.core.models import ROLE_PARENT, Group, School, User, utcnow
-from schoolportal.core.prepared import prepared
+from schoolportal.core.prepared import prepared_by_groups
 from schoolportal.surveys import policy
 from schoolportal.surveys.models import HelpCall, HelpSignup
 
@@ -101,10 +101,7 @@ def upcoming_for(user, today):
 def upcoming_query(user, today):
     """The calls behind `upcoming_for` (a prepared query, for the home page to read with its
     other cards; call_rows makes the rows of it)."""
-    groups = policy.call_groups(user)
-    if groups is None:
-        return _upcoming_of_all(user.id, today)
-    return _upcoming_in_groups(user.id, groups, today)
+    return _upcoming_by_groups(policy.call_groups(user), user.id, today)
 
 
 def _upcoming(calls, user_id, today):
@@ -115,14 +112,7 @@ def _upcoming(calls, user_id, today):
             .where(HelpCall.event_on >= today).order_by(HelpCall.event_on, HelpCall.id))
 
 
-@prepared
-def _upcoming_of_all(user_id, today):
-    return _upcoming(HelpCall.select(), user_id, today)
-
-
-@prepared
-def _upcoming_in_groups(user_id, group_ids, today):
-    return _upcoming(policy.calls_of_groups(group_ids), user_id, today)
+_upcoming_by_groups = prepared_by_groups(_upcoming, policy.calls_of_groups, HelpCall.select)
 
 
 def call_rows(user, calls):

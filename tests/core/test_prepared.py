@@ -160,3 +160,29 @@ def test_read_together_keeps_a_call_with_a_none_argument_in_its_one_statement(db
         rows, number = read_together([Rows(left_on(None)), Count(left_on(None))])
     assert counter.count == 1
     assert [p.id for p in rows] == at_school and number == len(at_school)
+
+
+def test_by_groups_reads_everything_a_list_of_groups_or_a_subquery(db_ctx):
+    from schoolportal.core.models import Group
+    from schoolportal.core.prepared import Bound, prepared_by_groups
+
+    def pupils(scope, first_name_after):
+        return scope.where(Pupil.first_name > first_name_after).order_by(Pupil.id)
+
+    def of_groups(group_ids):
+        return Pupil.select(Pupil.id).where(Pupil.group.in_(group_ids))
+
+    by_groups = prepared_by_groups(pupils, of_groups, lambda: Pupil.select(Pupil.id))
+    groups = {g.name: g.id for g in Group.select()}
+    every = [p.id for p in Pupil.select(Pupil.id).order_by(Pupil.id)]
+    in_five = [p.id for p in Pupil.select(Pupil.id).where(Pupil.group == groups["Groep 5"])
+               .order_by(Pupil.id)]
+    assert every and in_five and len(in_five) < len(every)
+    for _ in range(2):  # built, then from the kept texts
+        assert [p.id for p in by_groups(None, "")] == every
+        assert [p.id for p in by_groups([groups["Groep 5"]], "")] == in_five
+        assert [p.id for p in by_groups([], "")] == []
+    assert len(by_groups.for_all.templates) == 1 and len(by_groups.in_groups.templates) == 1
+    subquery = Group.select(Group.id).where(Group.name == "Groep 5")
+    query = by_groups(subquery, "")  # a subquery: built the peewee way, not from kept text
+    assert not isinstance(query, Bound) and [p.id for p in query] == in_five
