@@ -24,6 +24,23 @@ except ImportError:  # the `browser` fixture skips or fails every test that need
     expect = None
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Chromium's headless mode is the whole browser without a screen: every browser context
+# opens a window, and every window rendered its address bar's suggestion popups (two WebUI
+# pages, Lit modules and all) in a renderer process of its own, in advance: a quarter of the
+# browser tests' CPU (tests/feed, tests/slips and a walk over every page: 61 -> 47 CPU-s).
+# Chromium keeps only the last --disable-features it is given, and Playwright passes its
+# own list first, so this list repeats Playwright's (1.65, chromiumSwitches.ts) and adds
+# ours; tests/core/test_browser_setup.py checks that no feature of Playwright's is dropped.
+WITHOUT_FEATURES = [
+    # Playwright's
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
+    "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin", "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled",
+    "PreconnectToSearch", "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
+    # ours: the address bar's popups, which no test opens
+    "WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup",
+]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -32,6 +49,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
     "--no-first-run",
+    "--disable-features=" + ",".join(WITHOUT_FEATURES),
 ]
 TIMEOUT_MS = 10_000
 PHONE = {"width": 390, "height": 844}
