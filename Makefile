@@ -43,9 +43,11 @@ demo: install
 	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SCHOOLPORTAL_CONFIG=development BASE_URL=$(PUBLIC_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
-# On both cores (pytest-xdist): a database per worker; browser and load tests each keep to
-# one worker (tests/conftest.py). TEST_WORKERS=0 runs in one process.
-TEST_WORKERS ?= 2
+# Three workers on the two cores (pytest-xdist): while one waits (for Chromium, a server, a
+# subprocess) the others use the cores; 277 s instead of 292-302 s with two. A database per
+# worker; browser and load tests each keep to one worker (tests/conftest.py).
+# TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 3
 test: install-dev
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 

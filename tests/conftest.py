@@ -1,9 +1,10 @@
 """Fixtures: one app per test session, a fresh database per test, logging in for real.
 
 The suite runs on a temporary SQLite file, or on PostgreSQL when TEST_DATABASE_URL is
-set (e.g. postgresql://postgres@127.0.0.1:5432/test). `make test` runs it on two cores with
-pytest-xdist: each worker has its own database (SQLite: its own files; PostgreSQL: the
-database `<name>_gw0`, `<name>_gw1`, ... next to TEST_DATABASE_URL, created when missing).
+set (e.g. postgresql://postgres@127.0.0.1:5432/test). `make test` runs it with three
+pytest-xdist workers on the two cores: each worker has its own database (SQLite: its own
+files; PostgreSQL: the database `<name>_gw0`, `<name>_gw1`, ... next to TEST_DATABASE_URL,
+created when missing).
 Browser tests (modules `*_browser.py`) run in two groups, each on one worker with its own
 Chromium, and load tests (`*_load.py`) together on one (tests/support/scheduling.py).
 

@@ -5,7 +5,9 @@ stable hash of the module's name), each group on one worker with one Chromium; l
 (`*_load.py`) together on one worker, so their threads do not compete with another load
 test; a few modules whose tests must follow each other stay together too.
 Every other test is its own unit of work, handed to whichever worker is free; the largest
-units go first, so the browser tests start at once while the other worker takes the rest.
+units go first, so the browser tests start at once while the other workers take the rest
+(`make test` runs three workers on two cores: a worker waiting for Chromium or a server
+leaves its core to another).
 
 xdist's own `--dist loadgroup` marks groups by renaming test ids, which pytest 9.2 no longer
 allows, so groups are found here by module name instead.
@@ -15,7 +17,7 @@ import zlib
 
 from xdist.scheduler import LoadScopeScheduling
 
-BROWSER_GROUPS = 2  # two workers, each with its own Chromium: the browser tests are the longest
+BROWSER_GROUPS = 2  # two of the workers, each with its own Chromium: the longest groups
 GROUPS = (
     ("_browser.py", "browser"),
     ("_load.py", "load"),
