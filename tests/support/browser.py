@@ -30,7 +30,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # browser tests' CPU (tests/feed, tests/slips and a walk over every page: 61 -> 47 CPU-s).
 # Chromium keeps only the last --disable-features it is given, and Playwright passes its
 # own list first, so this list repeats Playwright's (1.65, chromiumSwitches.ts) and adds
-# ours; tests/core/test_browser_setup.py checks that no feature of Playwright's is dropped.
+# ours; tests/core/test_test_setup_browser.py checks that none of Playwright's is dropped.
 WITHOUT_FEATURES = [
     # Playwright's
     "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
